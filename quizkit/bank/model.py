@@ -1,0 +1,73 @@
+"""The question model: immutable, already normalised by the loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+TYPES = ("single", "multiple", "true_false", "short_answer", "numeric", "symbolic")
+SCORING_SCHEMES = ("net_correct", "coverage", "each_answer", "all_or_nothing")
+LETTERS = "ABCDEFGH"
+
+# single -> "A"; multiple -> ("A", "C"); true_false -> bool; numeric -> float;
+# symbolic -> SymPy source text; short_answer -> the model answer text.
+Answer = Union[str, tuple[str, ...], bool, float]
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """One rubric item of a short answer: hit when any phrasing appears in the student's text."""
+
+    points: float
+    any: tuple[str, ...]
+    label: str  # what is shown as hit/missed; defaults to the first phrasing
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    answer: Answer
+    bank: str  # path of the bank file
+    line: int  # line of the question in that file
+    topic: str  # the bank's first tag (or the question's first tag): what progress is grouped by
+    options: tuple[str, ...] = ()
+    explanation: str = ""
+    tags: tuple[str, ...] = ()  # bank tags first, then the question's own
+    difficulty: int = 2
+    source: str = ""
+    scoring: str = "net_correct"  # multiple only
+    tolerance: float | None = None  # numeric: absolute
+    rel_tolerance: float | None = None  # numeric: relative
+    unit: str = ""
+    variables: tuple[str, ...] = ()  # symbolic
+    key_points: tuple[KeyPoint, ...] = ()  # short_answer
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in ("single", "multiple")
+
+    def letter_of(self, index: int) -> str:
+        return LETTERS[index]
+
+
+@dataclass(frozen=True)
+class Bank:
+    path: str
+    title: str
+    tags: tuple[str, ...]
+    questions: tuple[Question, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in a bank, printed as `path:line: severity: message`."""
+
+    path: str
+    line: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"

@@ -1,0 +1,71 @@
+"""The `quizkit` command. Sub-commands are imported only when run, so `quiz` never pays for torch."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from quizkit import __version__
+from quizkit.errors import QuizkitError
+
+# name -> ("module:attribute", one-line help shown by `quizkit --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "quiz": ("quizkit.cli.quiz:quiz", "Practise with instant feedback and explanations."),
+    "exam": ("quizkit.cli.quiz:exam", "Sit a timed mock exam laid out like the real one."),
+    "review": ("quizkit.cli.quiz:review", "Review the questions FSRS says are due."),
+    "mistakes": ("quizkit.cli.quiz:mistakes", "List or redo the questions answered wrongly (错题本)."),
+    "stats": ("quizkit.cli.quiz:stats", "Progress by topic, streak and the 7-day forecast."),
+    "bank": ("quizkit.cli.bank:bank", "Validate, describe and create question banks."),
+    "exercise": ("quizkit.cli.exercise:exercise", "List, show, start and get hints for coding exercises."),
+    "grade": ("quizkit.cli.grade:grade", "Grade one submission in the sandbox."),
+    "watch": ("quizkit.cli.grade:watch", "Re-grade a submission on every save."),
+    "grade-batch": ("quizkit.cli.grade:grade_batch", "Grade a whole class, one file or folder per student."),
+    "dev": ("quizkit.cli.dev:dev", "Course self-checks for instructors."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attr = COMMANDS[cmd_name][0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except QuizkitError as err:
+            exc = click.ClickException(str(err))
+            exc.exit_code = err.exit_code
+            raise exc from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quizkit")
+def cli() -> None:
+    """quizkit: deep-learning exam practice and sandboxed PyTorch exercise grading.
+
+    \b
+    Students:    quizkit quiz --tag activation --count 10
+                 quizkit exam --minutes 60
+                 quizkit grade sigmoid sigmoid.py
+    Instructors: quizkit bank validate questions/
+                 quizkit grade-batch sigmoid submissions/ --output results.csv
+    """
+
+
+def main() -> None:
+    cli(prog_name="quizkit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
