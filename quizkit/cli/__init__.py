@@ -20,8 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bank": ("quizkit.cli.bank:bank", "Validate, describe and create question banks."),
     "exercise": ("quizkit.cli.exercise:exercise", "List, show, start and get hints for coding exercises."),
     "grade": ("quizkit.cli.grade:grade", "Grade one submission in the sandbox."),
-    "watch": ("quizkit.cli.grade:watch", "Re-grade a submission on every save."),
-    "grade-batch": ("quizkit.cli.grade:grade_batch", "Grade a whole class, one file or folder per student."),
+    "watch": ("quizkit.cli.batch:watch", "Re-grade a submission on every save."),
+    "grade-batch": ("quizkit.cli.batch:grade_batch", "Grade a whole class, one file or folder per student."),
     "dev": ("quizkit.cli.dev:dev", "Course self-checks for instructors."),
 }
 
