@@ -1,0 +1,85 @@
+"""The JSON Schema of a bank, for editors (yaml-language-server). `quizkit bank validate` is the authority:
+it also checks what a schema cannot say, such as answer letters against the options and unique ids."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quizkit.bank.model import LETTERS, SCORING_SCHEMES, TYPES
+
+SCHEMA_FILE = "quizkit-bank.schema.json"
+
+
+def _letter() -> dict[str, Any]:
+    return {"type": "string", "pattern": f"^[{LETTERS}{LETTERS.lower()}]$"}
+
+
+def schema() -> dict[str, Any]:
+    text = {"type": "string", "minLength": 1}
+    tags = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    number = {"type": "number"}
+    common = {
+        "id": {"type": "string", "pattern": "^[a-z0-9._-]+$", "description": "Unique across all loaded banks."},
+        "type": {"enum": list(TYPES)},
+        "prompt": {**text, "description": "Markdown with $LaTeX$."},
+        "explanation": {"type": "string", "description": "Why the answer is right and the tempting one wrong."},
+        "tags": tags,
+        "difficulty": {"type": "integer", "minimum": 1, "maximum": 3, "default": 2},
+        "source": {"type": "string", "description": "The notes file the material comes from."},
+    }
+    options = {"type": "array", "minItems": 2, "maxItems": len(LETTERS),
+               "items": {"type": ["string", "number"]}}
+    key_point = {
+        "type": "object", "additionalProperties": False, "required": ["any"],
+        "properties": {"points": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+                       "any": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+                       "label": {"type": "string"}},
+    }
+    by_type: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+        "single": ({"options": options}, {"answer": _letter()}),
+        "multiple": ({"options": options, "scoring": {"enum": list(SCORING_SCHEMES), "default": "net_correct"}},
+                     {"answer": {"oneOf": [{"type": "array", "minItems": 1, "uniqueItems": True,
+                                            "items": _letter()},
+                                           {"type": "string", "pattern": f"^[{LETTERS}{LETTERS.lower()}, ]+$"}]}}),
+        "true_false": ({}, {"answer": {"oneOf": [{"type": "boolean"},
+                                                 {"enum": ["对", "错", "正确", "错误", "T", "F", "t", "f"]}]}}),
+        "numeric": ({"tolerance": {**number, "minimum": 0}, "rel_tolerance": {**number, "minimum": 0},
+                     "unit": {"type": "string"}}, {"answer": number}),
+        "symbolic": ({"variables": {"type": "array", "items": {"type": "string",
+                                                               "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}}},
+                     {"answer": {"type": ["string", "number"]}}),
+        "short_answer": ({"key_points": {"type": "array", "minItems": 1, "items": key_point}},
+                         {"answer": text}),
+    }
+    variants = []
+    for qtype, (fields, answer) in by_type.items():
+        required = ["id", "type", "prompt", "answer", *(["options"] if "options" in fields else []),
+                    *(["variables"] if qtype == "symbolic" else []),
+                    *(["key_points"] if qtype == "short_answer" else [])]
+        variants.append({
+            "if": {"properties": {"type": {"const": qtype}}, "required": ["type"]},
+            "then": {"properties": {**common, **fields, **answer}, "required": required,
+                     "additionalProperties": False},
+        })
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://quizkit.invalid/" + SCHEMA_FILE,
+        "title": "quizkit question bank",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "questions"],
+        "properties": {
+            "title": text,
+            "description": {"type": "string"},
+            "tags": {**tags, "description": "Added to every question; the first is the topic."},
+            "questions": {"type": "array", "items": {"type": "object", "required": ["id", "type", "prompt",
+                                                                                    "answer"],
+                                                     "properties": {"type": {"enum": list(TYPES)}},
+                                                     "allOf": variants}},
+        },
+    }
+
+
+def schema_json() -> str:
+    return json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"

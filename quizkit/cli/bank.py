@@ -1,0 +1,133 @@
+"""`quizkit bank ...`: validate, describe and create question banks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from quizkit.cli.options import format_option
+from quizkit.errors import UsageError
+
+
+@click.group()
+def bank() -> None:
+    """Validate, describe and create question banks (YAML)."""
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+@bank.command()
+@paths_argument
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(paths: tuple[str, ...], strict: bool) -> None:
+    """Check banks and print each problem as `path:line: error|warning: message`.
+
+    PATHS are files or folders (default: the shipped banks). Exit 0 when valid, 1 when not.
+    """
+    from quizkit.bank.validate import validate as run
+
+    result = run(paths or None, strict=strict)
+    for diag in result.diagnostics:
+        click.echo(str(diag))
+    errors, warnings = len(result.errors), len(result.warnings)
+    summary = (f"{len(result.banks)} bank(s), {len(result.questions)} question(s): "
+               f"{errors} error(s), {warnings} warning(s)")
+    click.echo(summary, err=True)
+    sys.exit(1 if errors else 0)
+
+
+@bank.command()
+@paths_argument
+@format_option("text", "json")
+def stats(paths: tuple[str, ...], fmt: str) -> None:
+    """Count questions by type, tag, topic and difficulty."""
+    from quizkit.bank.load import load_questions, load_paths
+
+    load_questions(paths or None)  # refuse broken banks with their errors
+    result = load_paths(paths or None)
+    questions = result.questions
+    data = {
+        "total": len(questions),
+        "by_type": dict(Counter(q.type for q in questions).most_common()),
+        "by_topic": dict(Counter(q.topic for q in questions).most_common()),
+        "by_tag": dict(Counter(t for q in questions for t in q.tags).most_common()),
+        "by_difficulty": {str(d): n for d, n in sorted(Counter(q.difficulty for q in questions).items())},
+        "banks": [{"path": b.path, "title": b.title, "count": len(b.questions)} for b in result.banks],
+    }
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    from rich.console import Console
+
+    console = Console()
+    banks = Table(title=f"{data['total']} questions in {len(result.banks)} banks")
+    for col in ("bank", "title", "questions"):
+        banks.add_column(col, justify="right" if col == "questions" else "left")
+    for b in data["banks"]:
+        banks.add_row(b["path"], b["title"], str(b["count"]))
+    console.print(banks)
+    for title, key in (("by type", "by_type"), ("by topic", "by_topic"), ("by difficulty", "by_difficulty")):
+        table = Table(title=title)
+        table.add_column(title.split()[-1])
+        table.add_column("questions", justify="right")
+        for name, count in data[key].items():
+            table.add_row(name, str(count))
+        console.print(table)
+
+
+@bank.command()
+@click.argument("question_id")
+@click.option("--bank", "banks", multiple=True, type=click.Path(path_type=str),
+              help="A bank file or folder; repeatable. Default: the shipped banks.")
+@click.option("--raw-math", is_flag=True, help="Show LaTeX source instead of Unicode.")
+def show(question_id: str, banks: tuple[str, ...], raw_math: bool) -> None:
+    """Show one question with its answer and explanation."""
+    from quizkit.bank.load import load_questions
+    questions = {q.id: q for q in load_questions(banks or None)}
+    if question_id not in questions:
+        import difflib
+
+        close = difflib.get_close_matches(question_id, list(questions), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no question with id '{question_id}'{hint}")
+    q = questions[question_id]
+    click.echo(f"{q.id}  [{q.type}, {q.topic}, difficulty {q.difficulty}]  {q.bank}:{q.line}")
+    click.echo(q.prompt)
+    for i, opt in enumerate(q.options):
+        click.echo(f"  {q.letter_of(i)}. {opt}")
+    click.echo(f"Answer: {q.answer}")
+    if q.explanation:
+        click.echo(f"Explanation: {q.explanation}")
+
+
+@bank.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new(path: Path, force: bool) -> None:
+    """Write a commented template bank with one question of each type."""
+    from quizkit.bank.schema import SCHEMA_FILE
+    from quizkit.paths import questions_dir
+
+    if path.exists() and not force:
+        raise UsageError(f"{path}: already exists (use --force to overwrite)")
+    template = (Path(__file__).resolve().parent.parent / "bank" / "template.yaml").read_text(encoding="utf-8")
+    schema_path = (questions_dir() / SCHEMA_FILE).resolve()
+    template = template.replace("https://quizkit.invalid/" + SCHEMA_FILE, schema_path.as_uri())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(template, encoding="utf-8")
+    click.echo(f"Wrote {path}. Next: edit it, then run `quizkit bank validate --strict {path}`.")
+
+
+@bank.command()
+def schema() -> None:
+    """Print the JSON Schema of the bank format (for editors)."""
+    from quizkit.bank.schema import schema_json
+
+    click.echo(schema_json(), nl=False)
