@@ -106,13 +106,17 @@ def load_paths(paths: Iterable[str | Path] | None = None) -> LoadResult:
     return result
 
 
-def load_questions(paths: Iterable[str | Path] | None = None) -> list[Question]:
-    """The questions of valid banks; any error stops here with every error listed."""
+def load_checked(paths: Iterable[str | Path] | None = None) -> LoadResult:
+    """Load banks that must be usable: any error stops here, with every error listed."""
     result = load_paths(paths)
     if result.errors:
         raise BankError("\n".join(str(d) for d in sorted(result.errors))
                         + "\nRun `quizkit bank validate` on the bank for details.")
-    return result.questions
+    return result
+
+
+def load_questions(paths: Iterable[str | Path] | None = None) -> list[Question]:
+    return load_checked(paths).questions
 
 
 def load_file(path: Path) -> tuple[Bank | None, list[Diagnostic]]:

@@ -46,10 +46,9 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
 @format_option("text", "json")
 def stats(paths: tuple[str, ...], fmt: str) -> None:
     """Count questions by type, tag, topic and difficulty."""
-    from quizkit.bank.load import load_questions, load_paths
+    from quizkit.bank.load import load_checked
 
-    load_questions(paths or None)  # refuse broken banks with their errors
-    result = load_paths(paths or None)
+    result = load_checked(paths or None)
     questions = result.questions
     data = {
         "total": len(questions),
