@@ -1,0 +1,223 @@
+"""Grading tests for the `adam` exercise: float64 trajectories compared with torch.optim.Adam."""
+import importlib.util
+import types
+from pathlib import Path
+
+import torch
+
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+# The probes run inside the sandboxed child on the student's module; here the same loop runs on torch's Adam.
+_spec = importlib.util.spec_from_file_location("adam_probes", Path(__file__).with_name("probes.py"))
+probes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probes)
+TORCH = types.SimpleNamespace(Adam=torch.optim.Adam)
+
+F64 = torch.float64
+RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of different valid formulas stays far below this
+
+IN_PLACE_HINT = (
+    "step() must update the tensors in `params` in place (p.sub_(...), or p -= ... under torch.no_grad()); "
+    "rebinding a local name or a list element leaves the caller's tensors unchanged."
+)
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def _randn(gen, *shape, scale=1.0):
+    return torch.randn(shape, generator=gen, dtype=F64) * scale
+
+
+def _shapes(inits):
+    return "[" + ", ".join(f"tensor{tuple(t.shape)}" for t in inits) + "]"
+
+
+def _compare(got, want, inits, *, call, hint):
+    """Check the trajectory step by step, so the message names the first step that went wrong."""
+    check(
+        isinstance(got, list) and len(got) == len(want),
+        call=call,
+        got=f"{type(got).__name__} of length {len(got) if isinstance(got, (list, tuple)) else '?'}",
+        expected=f"a trajectory of {len(want)} steps",
+        hint="The grading probe could not record the trajectory.",
+    )
+    for k, (g_step, w_step) in enumerate(zip(got, want)):
+        check(
+            isinstance(g_step, list) and len(g_step) == len(w_step),
+            call=call,
+            got=repr(g_step)[:200],
+            expected=f"{len(w_step)} parameter tensors after step {k + 1}",
+        )
+        for i, (g, w) in enumerate(zip(g_step, w_step)):
+            if k == 0 and isinstance(g, torch.Tensor) and g.shape == inits[i].shape and g.dtype == inits[i].dtype:
+                unchanged = torch.equal(g, inits[i]) and not torch.equal(w, inits[i])
+                check(
+                    not unchanged,
+                    call=f"{call}; params[{i}] after step 1",
+                    got="the initial values, unchanged",
+                    expected=f"updated values such as {w.flatten()[:4].tolist()}",
+                    hint=IN_PLACE_HINT,
+                )
+            assert_close(g, w, rtol=RTOL, atol=ATOL, call=f"{call}; params[{i}] after step {k + 1}", hint=hint)
+
+
+def _run(submission, inits, kwargs, n_steps, **kw):
+    got = submission.probe("trajectory", inits, kwargs, n_steps, **kw)
+    want = probes.trajectory(TORCH, inits, kwargs, n_steps, **kw)
+    return got, want
+
+
+def _kw(kwargs):
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+@points(1)
+def test_first_step_moves_each_coordinate_by_about_lr(submission):
+    gen = _gen(1)
+    inits = [_randn(gen, 2, 3), _randn(gen, 4)]
+    # Gradients of very different sizes: after bias correction the first step is ~lr * sign(g) for all of them.
+    grads = [[_randn(gen, 2, 3) * torch.logspace(-3, 3, 6, dtype=F64).reshape(2, 3), _randn(gen, 4)]]
+    kwargs = {"lr": 0.1}
+    got, want = _run(submission, inits, kwargs, 1, grads=grads)
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}, lr=0.1).step() once with float64 gradients",
+        hint="The first Adam step moves every coordinate by about lr * sign(g): m_hat = g and v_hat = g**2 "
+        "when t = 1. A step about 3.16 * lr means the bias correction is missing (m / (1 - beta1**t), "
+        "v / (1 - beta2**t), with t = 1 on the first step).",
+    )
+
+
+@points(2)
+def test_random_gradients_default_hyperparameters(submission):
+    gen = _gen(2)
+    inits = [_randn(gen, 3, 4), _randn(gen, 5)]
+    grads = [[_randn(gen, 3, 4), _randn(gen, 5, scale=10.0)] for _ in range(20)]
+    got, want = _run(submission, inits, {}, 20, grads=grads)
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}) with the default lr=1e-3, betas=(0.9, 0.999), eps=1e-8; 20 steps "
+        "of random float64 gradients",
+        hint="Check the defaults and the order: t += 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
+        "m_hat = m/(1-beta1**t); v_hat = v/(1-beta2**t); p -= lr*m_hat/(sqrt(v_hat)+eps).",
+    )
+
+
+@points(2)
+def test_quadratic_bowl_with_custom_betas(submission):
+    gen = _gen(3)
+    inits = [_randn(gen, 4, 2), _randn(gen, 3)]
+    scales = [torch.rand(4, 2, generator=gen, dtype=F64) * 5 + 0.1, torch.rand(3, generator=gen, dtype=F64) + 0.1]
+    centers = [_randn(gen, 4, 2), _randn(gen, 3)]
+    kwargs = {"lr": 0.05, "betas": (0.8, 0.95)}
+    got, want = _run(submission, inits, kwargs, 20, quadratic=(scales, centers))
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, g = a * (p - c)",
+        hint="betas = (beta1, beta2): beta1 is the decay of the first moment m, beta2 of the second moment v. "
+        "Are they swapped, or are the bias corrections using the wrong beta?",
+    )
+
+
+@points(2)
+def test_tiny_gradients_eps_outside_the_square_root(submission):
+    gen = _gen(4)
+    inits = [_randn(gen, 6), _randn(gen, 2, 2)]
+    grads = [[_randn(gen, 6, scale=1e-9), _randn(gen, 2, 2, scale=3e-9)] for _ in range(20)]
+    kwargs = {"lr": 0.01}
+    got, want = _run(submission, inits, kwargs, 20, grads=grads)
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9",
+        hint="Here sqrt(v_hat) ~ 1e-9 is smaller than eps = 1e-8, so where eps goes decides the step: torch "
+        "uses sqrt(v_hat) + eps (eps OUTSIDE the square root). sqrt(v_hat + eps) makes the step ~1000x smaller.",
+    )
+
+
+@points(2)
+def test_weight_decay_is_l2_added_to_the_gradient(submission):
+    gen = _gen(5)
+    inits = [_randn(gen, 5, scale=3.0), _randn(gen, 2, 3, scale=3.0)]
+    grads = [[_randn(gen, 5), _randn(gen, 2, 3)] for _ in range(20)]
+    kwargs = {"lr": 0.01, "weight_decay": 0.1}
+    got, want = _run(submission, inits, kwargs, 20, grads=grads)
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps of random gradients",
+        hint="torch.optim.Adam's weight_decay is L2 regularisation: g = g + weight_decay * p BEFORE m and v are "
+        "updated. Subtracting lr * weight_decay * p from p directly is AdamW (decoupled decay), a different "
+        "optimizer.",
+    )
+
+
+@points(1)
+def test_params_without_grad_are_skipped(submission):
+    gen = _gen(6)
+    inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
+    grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
+    kwargs = {"lr": 0.1}
+    got, want = _run(submission, inits, kwargs, 5, grads=grads)
+    _compare(
+        got, want, inits,
+        call="Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None",
+        hint="A parameter whose .grad is None must be skipped (left unchanged, no error), as torch does "
+        "(`if p.grad is None: continue`).",
+    )
+
+
+@points(1)
+def test_zero_grad(submission):
+    gen = _gen(7)
+    inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
+    grads = [_randn(gen, 3), None, _randn(gen, 4)]
+    call = "Adam([p0, p1, p2], lr=0.1): set grads (p1.grad = None), step(), zero_grad()"
+    after = submission.probe("grads_after_zero_grad", inits, grads, {"lr": 0.1})
+    check(isinstance(after, list) and len(after) == 3, call=call, got=repr(after)[:200],
+          expected="three gradients (each None or a tensor)")
+    for i, g in enumerate(after):
+        ok = g is None or (type(g) is torch.Tensor and g.shape == inits[i].shape and bool((g == 0).all()))
+        check(ok, call=f"{call}; then params[{i}].grad", got=g,
+              expected="None (like torch) or a tensor of zeros",
+              hint="zero_grad() must clear every gradient; skip parameters whose .grad is already None.")
+    # A training loop that calls zero_grad() before setting fresh gradients must give torch's trajectory.
+    grads = [[_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)] for _ in range(5)]
+    got, want = _run(submission, inits, {"lr": 0.1}, 5, grads=grads, zero_grad_each_step=True)
+    _compare(
+        got, want, inits,
+        call="Adam([p0, p1, p2], lr=0.1) for 5 steps of zero_grad(), set grads, step()",
+        hint="zero_grad() must only clear the gradients, not the optimizer state (m, v, t) or the params.",
+    )
+
+
+@points(1)
+@hidden
+def test_scalar_and_odd_shapes_with_all_options(submission):
+    gen = _gen(8)
+    inits = [_randn(gen), _randn(gen, 1), _randn(gen, 2, 3, 4)]
+    scales = [torch.tensor(2.0, dtype=F64), torch.tensor([0.5], dtype=F64), torch.rand(2, 3, 4, generator=gen,
+                                                                                      dtype=F64) * 3]
+    centers = [torch.tensor(-1.0, dtype=F64), torch.tensor([4.0], dtype=F64), _randn(gen, 2, 3, 4)]
+    kwargs = {"lr": 0.1, "betas": (0.7, 0.9), "eps": 1e-6, "weight_decay": 0.01}
+    got, want = _run(submission, inits, kwargs, 20, quadratic=(scales, centers))
+    _compare(
+        got, want, inits,
+        call=f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) for 20 steps on a quadratic",
+        hint="Every option must be honoured, for 0-dim parameters too.",
+    )
+
+
+@points(1)
+@hidden
+def test_tiny_gradients_with_weight_decay_and_custom_eps(submission):
+    gen = _gen(9)
+    inits = [_randn(gen, 5, scale=1e-3), _randn(gen, 3, scale=1e-3)]
+    grads = [[_randn(gen, 5, scale=1e-9), _randn(gen, 3, scale=1e-8)] for _ in range(20)]
+    kwargs = {"lr": 1e-3, "eps": 1e-7, "weight_decay": 1e-4}
+    got, want = _run(submission, inits, kwargs, 20, grads=grads)
+    _compare(
+        got, want, inits,
+        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients of size ~1e-9",
+        hint="eps goes outside the square root and weight decay is added to the gradient (L2), as in torch.",
+    )
