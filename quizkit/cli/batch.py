@@ -1,0 +1,111 @@
+"""`quizkit watch` and `quizkit grade-batch`: the commands that keep one warm grader busy."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from quizkit.errors import UsageError
+
+
+def _record(report: dict) -> None:
+    from quizkit.store import open_store
+
+    with open_store() as st:
+        st.record_exercise_attempt(report["exercise"], report["score"], report["max_score"], report["passed"],
+                                   report["duration_s"], json.dumps(report, ensure_ascii=False))
+
+
+def watch_summary(report: dict) -> str:
+    """One line a student can act on: the score, then the first failing test's message."""
+    head = f"{report['score']:g}/{report['max_score']:g}"
+    if report["passed"]:
+        return f"{head}  all {len(report['tests'])} tests passed. See `quizkit exercise solution {report['exercise']}`."
+    first = next(t for t in report["tests"] if t["status"] != "passed")
+    message = first["message"] if first["visibility"] == "visible" else "(hidden test)"
+    return f"{head}  first failing: {first['name']} [{first['status']}] {message}"
+
+
+@click.command()
+@click.argument("exercise_id")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--poll", is_flag=True, help="Poll the file instead of using file events.")
+@click.option("--runs", type=click.IntRange(min=1), default=None,
+              help="Stop after this many grades (for scripts); default: until Ctrl-C.")
+def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
+    """Re-grade FILE on every save and show the first failing test's message."""
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.grading.runner import Grader
+    from quizkit.grading.watch import Watcher
+
+    ex = load_exercise(exercise_id)
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    grader = Grader(ex)
+    watcher = Watcher(file, use_events=not poll)
+    click.echo(f"Watching {file} for {ex.id} ({watcher.mode}); Ctrl-C to stop.")
+    done = 0
+    try:
+        while True:
+            report = grader.grade(file).to_dict()
+            _record(report)
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {watch_summary(report)}")
+            done += 1
+            if runs is not None and done >= runs:
+                break
+            watcher.wait()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        watcher.close()
+
+
+@click.command("grade-batch")
+@click.argument("exercise_id")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Parallel warm graders.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="results.csv or results.json, updated after every student.")
+@click.option("--resume", is_flag=True, help="Skip the students already in --output.")
+def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool) -> None:
+    """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from quizkit.grading.batch import ResultsFile, discover, grade_all, row
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.render.console import make_console
+
+    ex = load_exercise(exercise_id)
+    if resume and output is None:
+        raise UsageError("--resume needs --output, the file that records who is graded")
+    students = discover(ex.id, folder)
+    if not students:
+        raise UsageError(f"{folder}: no submissions (*.py files, or sub-folders holding {ex.id}.py)")
+    results = ResultsFile(output, resume)
+    todo = [s for s in students if s.name not in results.done]
+    skipped = len(students) - len(todo)
+    console = make_console(stderr=True)
+    if skipped:
+        console.print(f"Resuming: {skipped} already graded, {len(todo)} to go.")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task = progress.add_task(f"grading {ex.id}", total=len(todo))
+
+        def on_result(student, report):  # type: ignore[no-untyped-def]
+            results.add(row(student, report))
+            progress.advance(task)
+
+        grade_all(ex, todo, jobs=jobs, on_result=on_result)
+    graded = results.rows
+    if graded:
+        mean = sum(float(r["score"]) for r in graded) / len(graded)
+        passed = sum(str(r["passed"]) in ("True", "true", "1") for r in graded)
+        click.echo(f"{len(graded)} students graded, {passed} passed, mean score {mean:.2f}/{ex.points}"
+                   + (f"; results in {output}" if output else ""))
+    if output is None:
+        for r in graded:
+            click.echo(f"{r['student']}\t{r['score']}/{r['max_score']}\t{'passed' if r['passed'] else 'failed'}")

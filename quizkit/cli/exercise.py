@@ -1,0 +1,120 @@
+"""`quizkit exercise ...`: list, show, start, hint and solution for the coding exercises."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from quizkit.cli.options import lang_option
+from quizkit.errors import QuizkitError, UsageError
+
+
+def _lang(lang: str | None) -> str:
+    from quizkit.render.i18n import default_lang
+
+    return lang or default_lang()
+
+
+def _title(ex, lang: str) -> str:  # type: ignore[no-untyped-def]
+    return ex.title_zh if lang == "zh" else ex.title_en
+
+
+@click.group()
+def exercise() -> None:
+    """Coding exercises graded in a sandbox: list, show, start, hint, solution."""
+
+
+@exercise.command("list")
+@lang_option
+def list_(lang: str | None) -> None:
+    """Each exercise with its topic, points and your status."""
+    from rich.table import Table
+
+    from quizkit.grading.exercises import list_exercises
+    from quizkit.render.console import make_console
+    from quizkit.store import open_store
+
+    lang = _lang(lang)
+    table = Table()
+    for col in ("id", "title", "topic", "points", "status"):
+        table.add_column(col, justify="right" if col == "points" else "left")
+    with open_store() as st:
+        for ex in list_exercises():
+            table.add_row(ex.id, _title(ex, lang), ex.topic, str(ex.points), st.exercise_status(ex.id))
+    make_console().print(table)
+
+
+@exercise.command()
+@click.argument("exercise_id")
+@lang_option
+def show(exercise_id: str, lang: str | None) -> None:
+    """The statement of an exercise, in --lang."""
+    from rich.markdown import Markdown
+
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.grading.statement import statement
+    from quizkit.render.console import make_console
+
+    ex = load_exercise(exercise_id)
+    make_console().print(Markdown(statement(Path(ex.readme).read_text(encoding="utf-8"), _lang(lang))))
+
+
+@exercise.command()
+@click.argument("exercise_id")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to put the starter file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (your work in it is lost).")
+def start(exercise_id: str, directory: Path, force: bool) -> None:
+    """Copy the starter into a workspace and print the next command."""
+    from quizkit.grading.exercises import load_exercise
+
+    ex = load_exercise(exercise_id)
+    target = directory / f"{ex.id}.py"
+    if target.exists() and not force:
+        raise QuizkitError(f"{target}: already exists; keep working on it, or use --force to start over")
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ex.starter, target)
+    click.echo(f"Wrote {target}.")
+    click.echo(f"Next: read `quizkit exercise show {ex.id}`, edit {target}, then run:")
+    click.echo(f"  quizkit grade {ex.id} {target}")
+    click.echo(f"  quizkit watch {ex.id} {target}    # re-grades on every save")
+
+
+@exercise.command()
+@click.argument("exercise_id")
+@lang_option
+def hint(exercise_id: str, lang: str | None) -> None:
+    """The next hint: one more each time."""
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.store import open_store
+
+    ex = load_exercise(exercise_id)
+    if not ex.hints:
+        raise QuizkitError(f"{exercise_id} has no hints")
+    with open_store() as st:
+        index = st.next_hint(ex.id, len(ex.hints))
+    text = ex.hints[index].get(_lang(lang)) or next(iter(ex.hints[index].values()))
+    click.echo(f"Hint {index + 1}/{len(ex.hints)}: {text}")
+
+
+@exercise.command()
+@click.argument("exercise_id")
+@click.option("--force", is_flag=True, help="Show it before passing (asks for confirmation).")
+def solution(exercise_id: str, force: bool) -> None:
+    """The reference solution, once you have passed the exercise."""
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.store import open_store
+
+    ex = load_exercise(exercise_id)
+    with open_store() as st:
+        status = st.exercise_status(ex.id)
+    if status != "passed":
+        if not force:
+            raise QuizkitError(f"{ex.id}: the solution opens once you pass (status: {status}); "
+                               f"try `quizkit exercise hint {ex.id}`, or use --force")
+        if not click.confirm("Seeing the solution before solving it spoils the exercise. Show it anyway?",
+                             default=False):
+            raise UsageError("not shown")
+    click.echo(Path(ex.reference).read_text(encoding="utf-8"), nl=False)

@@ -1,0 +1,157 @@
+"""Grade a whole class: one warm grader per job, results written after every student so nothing is lost."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from quizkit.errors import UsageError
+
+CSV_FIELDS = ["student", "file", "score", "max_score", "passed", "duration_s", "tests_passed", "tests_total",
+              "failed_tests"]
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    path: Path
+
+
+def discover(exercise_id: str, folder: Path) -> list[Student]:
+    """Each `*.py` in the folder is a student; so is each sub-folder holding `<exercise_id>.py`."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder of submissions")
+    students = [Student(p.stem, p) for p in sorted(folder.glob("*.py")) if p.is_file()]
+    students += [Student(d.name, d / f"{exercise_id}.py") for d in sorted(folder.iterdir())
+                 if d.is_dir() and (d / f"{exercise_id}.py").is_file()]
+    names = [s.name for s in students]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise UsageError(f"{folder}: '{dups[0]}' is both a file and a folder; rename one")
+    return students
+
+
+def row(student: Student, report: dict) -> dict:
+    tests = report.get("tests", [])
+    return {
+        "student": student.name, "file": str(student.path), "score": report["score"],
+        "max_score": report["max_score"], "passed": report["passed"], "duration_s": report["duration_s"],
+        "tests_passed": sum(t["status"] == "passed" for t in tests), "tests_total": len(tests),
+        "failed_tests": ";".join(t["name"] for t in tests if t["status"] != "passed"),
+    }
+
+
+class ResultsFile:
+    """results.csv or results.json, rewritten atomically after each student; `done` is what --resume skips."""
+
+    def __init__(self, path: Path | None, resume: bool):
+        self.path = path
+        self.rows: list[dict] = []
+        if path is None:
+            return
+        if path.suffix not in (".csv", ".json"):
+            raise UsageError(f"{path}: --output must end in .csv or .json")
+        if resume and path.exists():
+            self.rows = self._read(path)
+
+    @staticmethod
+    def _read(path: Path) -> list[dict]:
+        try:
+            if path.suffix == ".json":
+                data = json.loads(path.read_text(encoding="utf-8"))
+                return list(data["students"])
+            with path.open(newline="", encoding="utf-8") as fh:
+                return list(csv.DictReader(fh))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise UsageError(f"{path}: cannot resume from it ({err}); move it away or drop --resume") from None
+
+    @property
+    def done(self) -> set[str]:
+        return {r["student"] for r in self.rows}
+
+    def add(self, entry: dict) -> None:
+        self.rows.append(entry)
+        if self.path is None:
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        if self.path.suffix == ".json":
+            tmp.write_text(json.dumps({"students": self.rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(self.rows)
+        os.replace(tmp, self.path)
+
+
+def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: ignore[no-untyped-def]
+              on_result: Callable[[Student, dict], None]) -> None:
+    """Grade every student with warm graders, calling `on_result` in this process as each one finishes."""
+    from quizkit.grading.runner import Grader
+
+    grader = Grader(exercise)  # imports torch and the tests once; forked job processes inherit it warm
+    if jobs <= 1 or len(students) <= 1:
+        for student in students:
+            on_result(student, grader.grade(student.path).to_dict())
+        return
+    for student, report in _parallel(grader, students, jobs):
+        on_result(student, report)
+
+
+def _parallel(grader, students: list[Student], jobs: int) -> Iterator[tuple[Student, dict]]:  # type: ignore[no-untyped-def]
+    """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student."""
+    import select
+
+    pending = {i: s for i, s in enumerate(students)}
+    workers: dict[int, tuple[int, bytearray]] = {}
+    chunks = [list(pending)[k::jobs] for k in range(jobs)]
+    for chunk in chunks:
+        if not chunk:
+            continue
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # a trusted worker: grades its share with the inherited warm grader
+            os.close(read_fd)
+            code = 0
+            try:
+                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
+                    for index in chunk:
+                        report = grader.grade(students[index].path).to_dict()
+                        out.write(json.dumps({"index": index, "report": report}) + "\n")
+                        out.flush()
+            except BaseException:  # noqa: BLE001 - the parent reports the missing students
+                code = 1
+            os._exit(code)
+        os.close(write_fd)
+        workers[read_fd] = (pid, bytearray())
+    try:
+        while workers:
+            ready, _, _ = select.select(list(workers), [], [])
+            for fd in ready:
+                pid, buf = workers[fd]
+                data = os.read(fd, 1 << 16)
+                buf.extend(data)
+                while b"\n" in buf:
+                    line, _, rest = bytes(buf).partition(b"\n")
+                    buf[:] = rest
+                    msg = json.loads(line)
+                    yield pending.pop(msg["index"]), msg["report"]
+                if not data:  # end of file: the worker is done (or died)
+                    os.close(fd)
+                    os.waitpid(pid, 0)
+                    del workers[fd]
+    finally:
+        for fd, (pid, _) in workers.items():
+            os.close(fd)
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+    # A worker that died mid-way leaves students ungraded: grade them here rather than lose them.
+    for student in list(pending.values()):
+        yield student, grader.grade(student.path).to_dict()

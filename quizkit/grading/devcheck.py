@@ -1,0 +1,88 @@
+"""The course checks itself: every reference passes, every starter and every known-wrong variant fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from quizkit.grading.statement import missing_sections
+
+MIN_MUTANTS = 3
+
+
+@dataclass
+class ExerciseCheck:
+    exercise: str
+    problems: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        text = "; ".join(self.problems if self.problems else self.facts)
+        return f"{mark} {self.exercise}: {text}"
+
+
+def _failed_tests(report: dict) -> list[str]:
+    return [t["name"] for t in report["tests"] if t["status"] != "passed"]
+
+
+def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[no-untyped-def]
+    from quizkit.grading.runner import Grader
+
+    result = ExerciseCheck(ex.id)
+    readme = Path(ex.readme).read_text(encoding="utf-8") if Path(ex.readme).is_file() else ""
+    for heading in missing_sections(readme):
+        result.problems.append(f"README.md has no '{heading}' section")
+    if bank_topics and ex.topic not in bank_topics:
+        result.problems.append(f"topic '{ex.topic}' is not a bank topic ({', '.join(sorted(bank_topics))})")
+    if not ex.hints:
+        result.problems.append("exercise.yaml has no hints")
+    for i, h in enumerate(ex.hints, 1):
+        if not (isinstance(h, dict) and h.get("zh") and h.get("en")):
+            result.problems.append(f"hint {i} needs both zh and en")
+
+    grader = Grader(ex)
+    ref = grader.grade(Path(ex.reference)).to_dict()
+    if not ref["passed"] or ref["score"] != ref["max_score"]:
+        failed = ", ".join(f"{t['name']} ({t['status']}: {t['message'][:120]})" for t in ref["tests"]
+                           if t["status"] != "passed")
+        result.problems.append(f"reference scores {ref['score']}/{ref['max_score']}: {failed}")
+    if ref["max_score"] != ex.points:
+        result.problems.append(f"exercise.yaml says {ex.points} points but the tests are worth {ref['max_score']}")
+    starter = grader.grade(Path(ex.starter)).to_dict()
+    if starter["passed"]:
+        result.problems.append("the starter passes every test")
+    mutants = list(ex.mutants)
+    if len(mutants) < MIN_MUTANTS:
+        result.problems.append(f"{len(mutants)} mutant(s) in mutants/, need at least {MIN_MUTANTS}")
+    caught = 0
+    for mutant in mutants:
+        report = grader.grade(Path(mutant)).to_dict()
+        if report["passed"]:
+            result.problems.append(f"mutant {Path(mutant).name} passes every test")
+        else:
+            caught += 1
+    result.facts = [f"reference {ref['score']:g}/{ref['max_score']:g}",
+                    f"starter {starter['score']:g}/{starter['max_score']:g}",
+                    f"{caught}/{len(mutants)} mutants caught"]
+    return result
+
+
+def check_course(ids: list[str] | None = None, *,
+                 on_result: Callable[[ExerciseCheck], None] = lambda r: None) -> list[ExerciseCheck]:
+    from quizkit.bank.load import load_paths
+    from quizkit.grading.exercises import list_exercises, load_exercise
+
+    topics = {q.topic for q in load_paths(None).questions}
+    exercises = [load_exercise(i) for i in ids] if ids else list_exercises()
+    results = []
+    for ex in exercises:
+        r = check_exercise(ex, topics)
+        on_result(r)
+        results.append(r)
+    return results
