@@ -1,0 +1,236 @@
+"""Grading tests for the `optimizers` exercise: float64 trajectories compared with torch.optim."""
+import importlib.util
+import types
+from pathlib import Path
+
+import torch
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+# The probes run inside the sandboxed child on the student's module; here the same loop runs on torch.optim.
+_spec = importlib.util.spec_from_file_location("optimizers_probes", Path(__file__).with_name("probes.py"))
+probes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probes)
+
+
+def _torch_sgd_momentum(params, lr, momentum=0.9):
+    return torch.optim.SGD(params, lr=lr, momentum=momentum)  # dampening=0, nesterov=False
+
+
+TORCH = types.SimpleNamespace(
+    SGDMomentum=_torch_sgd_momentum, RMSprop=torch.optim.RMSprop, Adagrad=torch.optim.Adagrad
+)
+
+F64 = torch.float64
+RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of different valid formulas stays far below this
+
+IN_PLACE_HINT = (
+    "step() must update the tensors in `params` in place (p.sub_(...), or p -= ... under torch.no_grad()); "
+    "rebinding a local name or a list element leaves the caller's tensors unchanged."
+)
+SGD_HINT = (
+    "SGD with momentum (torch, dampening=0): buf = g on the first step, then buf = momentum * buf + g; "
+    "p -= lr * buf. Writing buf = momentum * buf + (1 - momentum) * g (an EMA, 'dampening') is a different rule."
+)
+RMS_HINT = (
+    "RMSprop: v = alpha * v + (1 - alpha) * g**2 (v starts at 0); p -= lr * g / (sqrt(v) + eps). "
+    "alpha is the weight of the OLD v."
+)
+ADAGRAD_HINT = (
+    "Adagrad: s = s + g**2 accumulates over ALL steps (s starts at 0); p -= lr * g / (sqrt(s) + eps)."
+)
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def _randn(gen, *shape, scale=1.0):
+    return torch.randn(shape, generator=gen, dtype=F64) * scale
+
+
+def _shapes(inits):
+    return "[" + ", ".join(f"tensor{tuple(t.shape)}" for t in inits) + "]"
+
+
+def _kw(kwargs):
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+def _compare(got, want, inits, *, call, hint):
+    """Check the trajectory step by step, so the message names the first step that went wrong."""
+    check(
+        isinstance(got, list) and len(got) == len(want),
+        call=call,
+        got=f"{type(got).__name__} of length {len(got) if isinstance(got, (list, tuple)) else '?'}",
+        expected=f"a trajectory of {len(want)} steps",
+        hint="The grading probe could not record the trajectory.",
+    )
+    for k, (g_step, w_step) in enumerate(zip(got, want)):
+        check(
+            isinstance(g_step, list) and len(g_step) == len(w_step),
+            call=call,
+            got=repr(g_step)[:200],
+            expected=f"{len(w_step)} parameter tensors after step {k + 1}",
+        )
+        for i, (g, w) in enumerate(zip(g_step, w_step)):
+            if k == 0 and isinstance(g, torch.Tensor) and g.shape == inits[i].shape and g.dtype == inits[i].dtype:
+                unchanged = torch.equal(g, inits[i]) and not torch.equal(w, inits[i])
+                check(
+                    not unchanged,
+                    call=f"{call}; params[{i}] after step 1",
+                    got="the initial values, unchanged",
+                    expected=f"updated values such as {w.flatten()[:4].tolist()}",
+                    hint=IN_PLACE_HINT,
+                )
+            assert_close(g, w, rtol=RTOL, atol=ATOL, call=f"{call}; params[{i}] after step {k + 1}", hint=hint)
+
+
+def _run(submission, cls, inits, kwargs, n_steps, **kw):
+    got = submission.probe("trajectory", cls, inits, kwargs, n_steps, **kw)
+    want = probes.trajectory(TORCH, cls, inits, kwargs, n_steps, **kw)
+    return got, want
+
+
+def _random_case(seed, n_steps, scale=1.0):
+    gen = _gen(seed)
+    inits = [_randn(gen, 3, 4), _randn(gen, 5)]
+    grads = [[_randn(gen, 3, 4, scale=scale), _randn(gen, 5, scale=3 * scale)] for _ in range(n_steps)]
+    return inits, grads
+
+
+def _quadratic_case(seed):
+    gen = _gen(seed)
+    inits = [_randn(gen, 4, 2), _randn(gen), _randn(gen, 3)]
+    scales = [torch.rand(s, generator=gen, dtype=F64) * 2 + 0.1 for s in [(4, 2), (), (3,)]]
+    centers = [_randn(gen, 4, 2), _randn(gen), _randn(gen, 3)]
+    return inits, (scales, centers)
+
+
+# ---- SGD with momentum --------------------------------------------------------------------------------------
+
+
+@points(2)
+def test_sgd_momentum_random_gradients(submission):
+    inits, grads = _random_case(11, 20)
+    kwargs = {"lr": 0.1}
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, grads=grads)
+    _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, lr=0.1) (momentum=0.9 by default); "
+             "20 steps of random float64 gradients", hint=SGD_HINT)
+
+
+@points(1)
+def test_sgd_momentum_quadratic_custom_momentum(submission):
+    inits, quadratic = _quadratic_case(12)
+    kwargs = {"lr": 0.2, "momentum": 0.5}
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, quadratic=quadratic)
+    _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, "
+             "g = a * (p - c)", hint=SGD_HINT)
+
+
+@points(1)
+@hidden
+def test_sgd_momentum_zero_is_plain_sgd(submission):
+    inits, grads = _random_case(13, 10)
+    kwargs = {"lr": 0.05, "momentum": 0.0}
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 10, grads=grads)
+    _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 10 steps",
+             hint="With momentum=0 the update is plain SGD: p -= lr * g.")
+
+
+# ---- RMSprop ------------------------------------------------------------------------------------------------
+
+
+@points(2)
+def test_rmsprop_random_gradients_defaults(submission):
+    inits, grads = _random_case(21, 20)
+    got, want = _run(submission, "RMSprop", inits, {}, 20, grads=grads)
+    _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}) with the defaults lr=1e-2, alpha=0.99, eps=1e-8; "
+             "20 steps of random float64 gradients", hint=RMS_HINT)
+
+
+@points(2)
+def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission):
+    inits, grads = _random_case(22, 20, scale=1e-9)
+    kwargs = {"lr": 0.01}
+    got, want = _run(submission, "RMSprop", inits, kwargs, 20, grads=grads)
+    _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9",
+             hint="Here sqrt(v) ~ 1e-10 is far below eps = 1e-8, so where eps goes decides the step: torch uses "
+             "sqrt(v) + eps (eps OUTSIDE the square root). The d2l form sqrt(v + eps) makes the step ~10000x "
+             "smaller.")
+
+
+@points(1)
+@hidden
+def test_rmsprop_quadratic_custom_alpha_and_eps(submission):
+    inits, quadratic = _quadratic_case(23)
+    kwargs = {"lr": 0.03, "alpha": 0.9, "eps": 1e-6}
+    got, want = _run(submission, "RMSprop", inits, kwargs, 20, quadratic=quadratic)
+    _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic",
+             hint=RMS_HINT)
+
+
+# ---- Adagrad ------------------------------------------------------------------------------------------------
+
+
+@points(2)
+def test_adagrad_random_gradients_defaults(submission):
+    inits, grads = _random_case(31, 20)
+    got, want = _run(submission, "Adagrad", inits, {}, 20, grads=grads)
+    _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}) with the defaults lr=1e-2, eps=1e-10; "
+             "20 steps of random float64 gradients", hint=ADAGRAD_HINT)
+
+
+@points(1)
+def test_adagrad_quadratic(submission):
+    inits, quadratic = _quadratic_case(32)
+    kwargs = {"lr": 0.5}
+    got, want = _run(submission, "Adagrad", inits, kwargs, 20, quadratic=quadratic)
+    _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}, lr=0.5) for 20 steps on a quadratic",
+             hint=ADAGRAD_HINT)
+
+
+@points(1)
+@hidden
+def test_adagrad_tiny_gradients_and_custom_eps(submission):
+    inits, grads = _random_case(33, 20, scale=1e-9)
+    for kwargs in ({"lr": 0.01}, {"lr": 0.01, "eps": 1e-9}):
+        got, want = _run(submission, "Adagrad", inits, kwargs, 20, grads=grads)
+        _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients "
+                 "of size ~1e-9", hint=ADAGRAD_HINT + " eps goes outside the square root.")
+
+
+# ---- common behaviour ---------------------------------------------------------------------------------------
+
+CASES = [("SGDMomentum", {"lr": 0.1}), ("RMSprop", {"lr": 0.01}), ("Adagrad", {"lr": 0.1})]
+
+
+@points(1)
+def test_params_without_grad_are_skipped(submission):
+    gen = _gen(41)
+    inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
+    grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
+    for cls, kwargs in CASES:
+        got, want = _run(submission, cls, inits, kwargs, 5, grads=grads)
+        _compare(got, want, inits, call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps where p1.grad is always None",
+                 hint="A parameter whose .grad is None must be skipped (left unchanged, no error), as torch does.")
+
+
+@points(1)
+def test_zero_grad(submission):
+    gen = _gen(42)
+    inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
+    first = [_randn(gen, 3), None, _randn(gen, 4)]
+    loop = [[_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)] for _ in range(5)]
+    for cls, kwargs in CASES:
+        call = f"{cls}([p0, p1, p2], {_kw(kwargs)}): set grads (p1.grad = None), step(), zero_grad()"
+        after = submission.probe("grads_after_zero_grad", cls, inits, first, kwargs)
+        check(isinstance(after, list) and len(after) == 3, call=call, got=repr(after)[:200],
+              expected="three gradients (each None or a tensor)")
+        for i, g in enumerate(after):
+            ok = g is None or (type(g) is torch.Tensor and g.shape == inits[i].shape and bool((g == 0).all()))
+            check(ok, call=f"{call}; then params[{i}].grad", got=g, expected="None (like torch) or a tensor of zeros",
+                  hint="zero_grad() must clear every gradient; skip parameters whose .grad is already None.")
+        got, want = _run(submission, cls, inits, kwargs, 5, grads=loop, zero_grad_each_step=True)
+        _compare(got, want, inits, call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps of zero_grad(), "
+                 "set grads, step()",
+                 hint="zero_grad() must only clear the gradients, not the optimizer state or the params.")
