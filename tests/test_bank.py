@@ -95,6 +95,10 @@ ERRORS = [
     ("bad-difficulty", HEADER + "  - id: q1\n    type: true_false\n    prompt: p\n    answer: true\n"
                        "    difficulty: 5\n", 8, "difficulty must be 1, 2 or 3"),
     ("question-not-mapping", HEADER + "  - just a string\n", 4, "a question must be a mapping"),
+    ("questions-null", "title: x\nquestions:\n", 2, "'questions' is empty"),
+    ("numeric-infinite", HEADER + "  - id: q1\n    type: numeric\n    prompt: p\n    answer: .inf\n", 7,
+     "finite number"),
+    ("nul-character", "title: x\nquestions: []\nx: \x00\n", 3, "not allowed in YAML"),
     ("too-few-options", HEADER + GOOD_SINGLE.replace("['(0, 1)', '(-1, 1)']", "['(0, 1)']"), 7, "2 to 8 options"),
 ]
 
@@ -107,6 +111,18 @@ def test_each_error_names_file_and_line(tmp_path, name, text, line, fragment):
     assert "Traceback" not in result.output
     lines = [ln for ln in result.output.splitlines() if ": error: " in ln]
     assert any(ln.startswith(f"{path}:{line}: error: ") and fragment in ln for ln in lines), result.output
+
+
+@pytest.mark.parametrize("depth", [500, 50_000])
+def test_deep_nesting_is_refused_without_crashing(tmp_path, depth):
+    """libyaml recurses in C: a deep enough bank would kill the interpreter rather than raise."""
+    path = write(tmp_path, HEADER + "  - id: q1\n    type: true_false\n    prompt: " + "[" * depth + "]" * depth
+                 + "\n    answer: true\n")
+    out = subprocess.run([sys.executable, "-m", "quizkit", "bank", "validate", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert f"{path}:6: error:" in out.stdout and "nested" in out.stdout
+    assert "Traceback" not in out.stderr
 
 
 def test_not_utf8_names_the_line(tmp_path):

@@ -6,6 +6,7 @@ questions with each other (near-duplicate prompts) live in `validate.py`, which 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ ID_RE = re.compile(r"^[a-z0-9._-]+$")
 VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANDED_NODES = 2_000_000  # alias expansion bound: a "billion laughs" bank is refused, not expanded
 BANK_SUFFIXES = (".yaml", ".yml")
+MAX_NESTING = 100
+SHORT_TEXT = 10_000  # characters; libyaml survives nesting this deep
 
 BANK_FIELDS = {"title", "tags", "questions", "description"}
 COMMON_FIELDS = {"id", "type", "prompt", "answer", "explanation", "tags", "difficulty", "source"}
@@ -162,6 +165,10 @@ class _FileLoader:
             self.error(1, "empty bank: expected a mapping with 'title' and 'questions'")
             return None
         try:
+            deep = _too_deep(self.text)
+            if deep is not None:
+                self.error(deep, f"nested deeper than {MAX_NESTING} levels; a bank never needs that")
+                return None
             node = yaml.compose(self.text, Loader=_Loader)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
@@ -170,6 +177,11 @@ class _FileLoader:
             if err.context and err.context_mark and err.context_mark.line + 1 != line:
                 context = f" ({err.context} started at line {err.context_mark.line + 1})"
             self.error(line, f"YAML syntax: {err.problem or err.context}{context}")
+            return None
+        except yaml.reader.ReaderError as err:
+            line = self.text.count("\n", 0, err.position) + 1
+            char = err.character if isinstance(err.character, int) else ord(err.character)
+            self.error(line, f"YAML syntax: character U+{char:04X} is not allowed in YAML")
             return None
         except yaml.YAMLError as err:
             self.error(1, f"YAML syntax: {err}")
@@ -192,26 +204,32 @@ class _FileLoader:
             mark = err.problem_mark or node.start_mark
             self.error(mark.line + 1, f"cannot build value: {err.problem}")
             return _INVALID
+        except RecursionError:
+            self.error(node.start_mark.line + 1, "value nested too deeply")
+            return _INVALID
 
-    def check_traps(self, node: yaml.Node) -> None:
-        if isinstance(node, yaml.ScalarNode):
-            line = node.start_mark.line + 1
-            if not node.style and node.tag.endswith(":bool") and node.value.lower() in BOOL_TRAPS:
-                self.warn(line, f"'{node.value}' is read as the boolean "
-                                f"{str(node.value.lower() in ('yes', 'on', 'y')).lower()} by YAML 1.1; "
-                                "quote it, or write true/false")
-            elif node.style == '"':
-                source = self.text[node.start_mark.index:node.end_mark.index]
-                if LATEX_IN_DQ.search(source):
-                    self.warn(line, "a backslash in a double-quoted string is an escape ('\\frac' becomes a form "
-                                    "feed); use single quotes or a block scalar for LaTeX")
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                self.check_traps(item)
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                self.check_traps(k)
-                self.check_traps(v)
+    def check_traps(self, root: yaml.Node) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.ScalarNode):
+                self.check_scalar(node)
+
+    def check_scalar(self, node: yaml.ScalarNode) -> None:
+        line = node.start_mark.line + 1
+        if not node.style and node.tag.endswith(":bool") and node.value.lower() in BOOL_TRAPS:
+            self.warn(line, f"'{node.value}' is read as the boolean "
+                            f"{str(node.value.lower() in ('yes', 'on', 'y')).lower()} by YAML 1.1; "
+                            "quote it, or write true/false")
+        elif node.style == '"':
+            source = self.text[node.start_mark.index:node.end_mark.index]
+            if LATEX_IN_DQ.search(source):
+                self.warn(line, "a backslash in a double-quoted string is an escape ('\\frac' becomes a form "
+                                "feed); use single quotes or a block scalar for LaTeX")
 
     def mapping(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, int]]:
         """Keys of a mapping node -> (value node, line of the key); duplicate keys are errors."""
@@ -252,6 +270,9 @@ class _FileLoader:
             self.error(root.start_mark.line + 1, "missing required field 'questions'")
             return None
         qnode, qline = fields["questions"]
+        if isinstance(qnode, yaml.ScalarNode) and qnode.tag.endswith(":null"):
+            self.error(qline, "'questions' is empty; expected a list of questions")
+            return None
         if not isinstance(qnode, yaml.SequenceNode):
             self.error(qline, f"'questions' must be a list, not a {_kind(qnode)}")
             return None
@@ -473,6 +494,9 @@ class _FileLoader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.error(line, f"'{name}' must be a number, not {_describe(value)}")
             return None
+        if not math.isfinite(value):
+            self.error(line, f"'{name}' must be a finite number, not {value}")
+            return None
         return float(value)
 
     def answer_numeric(self, fields: dict, extra: dict) -> float | None:
@@ -560,6 +584,25 @@ class _Invalid:
 
 
 _INVALID: Any = _Invalid()
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where nesting passes MAX_NESTING, if it does. libyaml's composer recurses in C and crashes the
+    interpreter on some ten thousand levels, so a file long enough to hold that many is walked as events first."""
+    if len(text) < SHORT_TEXT:
+        return None  # too short to hurt the composer; Python's own recursion limit covers the rest
+    depth = 0
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = event.__class__
+        if kind in opening:
+            depth += 1
+            if depth > MAX_NESTING:
+                return event.start_mark.line + 1
+        elif kind in closing:
+            depth -= 1
+    return None
 
 
 def _expanded_size(root: yaml.Node) -> int:
