@@ -58,9 +58,8 @@ def test_corrupt_file_is_refused_and_left_untouched(home):
     db = home / DB_NAME
     junk = b"this is not a database at all" * 100
     db.write_bytes(junk)
-    with pytest.raises(StoreError) as info:
-        with open_store():
-            pass
+    with pytest.raises(StoreError) as info, open_store():
+        pass
     msg = str(info.value)
     assert str(db) in msg and "unreadable" in msg and "untouched" in msg
     assert db.read_bytes() == junk
@@ -76,9 +75,8 @@ def test_newer_schema_is_refused_and_left_untouched(home):
     conn.commit()
     conn.close()
     before = db.read_bytes()
-    with pytest.raises(StoreError) as info:
-        with open_store():
-            pass
+    with pytest.raises(StoreError) as info, open_store():
+        pass
     assert f"schema version {SCHEMA_VERSION + 1}" in str(info.value)
     assert str(db) in str(info.value)
     assert db.read_bytes() == before
@@ -91,9 +89,8 @@ def test_foreign_sqlite_file_is_refused(home):
     conn.execute("CREATE TABLE notes(x)")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="not written by quizkit"):
-        with open_store():
-            pass
+    with pytest.raises(StoreError, match="not written by quizkit"), open_store():
+        pass
 
 
 def test_migrations_run_in_order_from_an_older_version(tmp_path, monkeypatch):

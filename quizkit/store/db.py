@@ -232,15 +232,15 @@ class Store:
             sql += " AND answered_at >= ?"
             params.append(since)
         rows = self._query(sql + " ORDER BY answered_at, id", tuple(params))
-        return [Attempt(**{k: r[k] for k in r.keys()}) for r in rows]
+        return [Attempt(**{k: r[k] for k in r}) for r in rows]
 
     def card(self, question_id: str) -> CardRow | None:
         rows = self._query("SELECT * FROM cards WHERE question_id = ?", (question_id,))
-        return CardRow(**{k: rows[0][k] for k in rows[0].keys()}) if rows else None
+        return CardRow(**{k: rows[0][k] for k in rows[0]}) if rows else None
 
     def cards(self) -> list[CardRow]:
         rows = self._query("SELECT * FROM cards ORDER BY due, question_id")
-        return [CardRow(**{k: r[k] for k in r.keys()}) for r in rows]
+        return [CardRow(**{k: r[k] for k in r}) for r in rows]
 
     def review_log_count(self, question_id: str | None = None) -> int:
         if question_id is None:
@@ -256,20 +256,14 @@ class Store:
         by_q: dict[str, list[Attempt]] = {}
         for a in self.attempts():
             by_q.setdefault(a.question_id, []).append(a)
-        out: list[Mistake] = []
-        for qid, atts in by_q.items():
-            wrong = [a for a in atts if a.score < RIGHT]
-            if not wrong:
-                continue
-            last = wrong[-1]
-            streak = sum(1 for a in atts if a.answered_at > last.answered_at or (
-                a.answered_at == last.answered_at and a.id > last.id))
-            if streak >= MISTAKE_CLEAR_STREAK:
-                continue
-            out.append(Mistake(qid, last.topic, len(wrong), last.answered_at, last.answer, streak))
+        out = [m for m in (_mistake(qid, atts) for qid, atts in by_q.items()) if m is not None]
         # Most recent first by calendar day, then most often, then most recent within the day.
         out.sort(key=lambda m: (-_day(m.last_wrong), -m.wrong, -m.last_wrong, m.question_id))
         return out
+
+    def mistake(self, question_id: str) -> Mistake | None:
+        """This question's entry in the mistakes notebook, or None when it is not (or no longer) there."""
+        return _mistake(question_id, self.attempts(question_id))
 
     # -- coding exercises (called by the grading side) -------------------------------------------------
     def record_exercise_attempt(
@@ -301,6 +295,19 @@ class Store:
             shown = int(row[0]) if row else 0
             c.execute("INSERT OR REPLACE INTO hints(exercise_id, shown) VALUES (?, ?)", (exercise_id, shown + 1))
         return min(shown, total - 1)
+
+
+def _mistake(question_id: str, atts: list[Attempt]) -> Mistake | None:
+    """atts in answer order. Listed while wrong at least once and not right MISTAKE_CLEAR_STREAK times since."""
+    last_wrong = max((i for i, a in enumerate(atts) if a.score < RIGHT), default=None)
+    if last_wrong is None:
+        return None
+    streak = len(atts) - 1 - last_wrong
+    if streak >= MISTAKE_CLEAR_STREAK:
+        return None
+    last = atts[last_wrong]
+    wrong = sum(1 for a in atts if a.score < RIGHT)
+    return Mistake(question_id, last.topic, wrong, last.answered_at, last.answer, streak)
 
 
 def _day(ts: float) -> int:

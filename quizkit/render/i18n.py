@@ -1,0 +1,164 @@
+"""Every interface string, in Chinese and English, in one place.
+
+The language comes from --lang, else the locale (LC_ALL, LC_MESSAGES, LANG starting with "zh" -> zh), else en.
+"""
+
+from __future__ import annotations
+
+import os
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    # question header and prompts
+    "type.single": ("单选", "single choice"),
+    "type.multiple": ("多选", "multiple choice"),
+    "type.true_false": ("判断", "true/false"),
+    "type.short_answer": ("简答", "short answer"),
+    "type.numeric": ("计算", "numeric"),
+    "type.symbolic": ("公式", "symbolic"),
+    "prompt.answer": ("答案> ", "answer> "),
+    "prompt.rating": ("评分 [1 重来 2 困难 3 良好 4 简单，回车={suggested}]> ",
+                      "rate [1 again 2 hard 3 good 4 easy, Enter={suggested}]> "),
+    "hint.keys": ("? 帮助 · s 跳过 · q 结束", "? help · s skip · q quit"),
+    "hint.single": ("输入一个字母，如 B", "type one letter, e.g. B"),
+    "hint.multiple": ("输入所有正确选项的字母，如 AC、a,c 或 A C", "type every right letter: AC, a,c or A C"),
+    "hint.true_false": ("输入 T/F、对/错 或 y/n", "type T/F, 对/错 or y/n"),
+    "hint.numeric": ("输入一个数，如 0.25、1/4、1e-3、132,863,336", "type a number: 0.25, 1/4, 1e-3, 132,863,336"),
+    "hint.symbolic": ("输入表达式，如 s*(1-s)、exp(-x)/(1+exp(-x))**2；乘号不能省略",
+                      "type an expression such as s*(1-s) or exp(-x)/(1+exp(-x))**2; write * for products"),
+    "hint.short_answer": ("用一行写出要点；随后对照评分要点给自己打分",
+                          "write the key points on one line; then rate yourself against the rubric"),
+    "hint.variables": ("可用变量：{names}", "variables: {names}"),
+    "hint.unit": ("单位：{unit}", "unit: {unit}"),
+    "help.title": ("帮助", "Help"),
+    "help.commands": ("?  显示本帮助\ns  跳过本题\nq  结束并查看小结\nCtrl-C 也会保存已作答的题目",
+                      ("?  show this help\ns  skip this question\nq  end the session and show the summary\n"
+                      "Ctrl-C also keeps everything answered so far")),
+    "remaining": ("剩余 {time}", "{time} left"),
+    "difficulty": ("难度", "difficulty"),
+    # feedback
+    "verdict.right": ("✓ 正确", "✓ Right"),
+    "verdict.partial": ("◐ 部分正确", "◐ Partly right"),
+    "verdict.wrong": ("✗ 错误", "✗ Wrong"),
+    "verdict.skipped": ("→ 跳过", "→ Skipped"),
+    "verdict.unanswered": ("… 未作答", "… Unanswered"),
+    "correct_answer": ("正确答案：{answer}", "Answer: {answer}"),
+    "your_answer": ("你的答案：{answer}", "Your answer: {answer}"),
+    "score": ("得分 {score}", "score {score}"),
+    "explanation": ("解析：", "Why: "),
+    "model_answer": ("参考答案：", "Model answer: "),
+    "rubric.suggested": ("评分要点：建议得分 {got:g}/{total:g}（{pct}）", "Rubric: suggested {got:g}/{total:g} ({pct})"),
+    "rubric.hit": ("✓ {label}", "✓ {label}"),
+    "rubric.missed": ("✗ {label}", "✗ {label}"),
+    "rating.1": ("重来", "Again"),
+    "rating.2": ("困难", "Hard"),
+    "rating.3": ("良好", "Good"),
+    "rating.4": ("简单", "Easy"),
+    "notice.rated": ("记为 {rating} · 得分 {score}", "Recorded as {rating} · score {score}"),
+    "notice.skipped": ("已跳过。", "Skipped."),
+    "notice.time_up": ("⏰ 时间到，考试结束；未作答的题目记 0 分。", "⏰ Time is up: the exam is over; unanswered questions score 0."),
+    "notice.mistake_cleared": ("连续答对 2 次，已移出错题本。", "Right twice in a row: removed from the mistakes list."),
+    "notice.mistake_streak": ("再答对 {left} 次即可移出错题本。", "{left} more right answer(s) in a row to clear it."),
+    "notice.clipped": ("题库中{type}只有 {have} 道（要求 {want} 道）。", "The banks have only {have} {type} question(s) ({want} asked for)."),
+    # invalid input
+    "invalid.empty": ("请输入答案；? 查看帮助。", "Type an answer; ? for help."),
+    "invalid.bad_choice": ("请输入 {letters} 之间的字母。", "Type letters between {letters}."),
+    "invalid.one_letter": ("单选题只能选一个字母。", "Single choice: type exactly one letter."),
+    "invalid.bad_bool": ("请输入 T/F、对/错 或 y/n。", "Type T/F, 对/错 or y/n."),
+    "invalid.bad_number": ("无法识别的数字；示例：0.25、1/4、1e-3、132,863,336。",
+                           "Not a number; try 0.25, 1/4, 1e-3 or 132,863,336."),
+    "invalid.bad_expression": ("无法解析的表达式：{reason}", "Cannot read that expression: {reason}"),
+    "invalid.bad_rating": ("请输入 1-4，或直接回车接受建议。", "Type 1-4, or press Enter to accept the suggestion."),
+    # session summary
+    "summary.title": ("小结", "Summary"),
+    "summary.line": ("共 {asked} 题 · 答对 {right} · 部分 {partial} · 答错 {wrong} · 跳过 {skipped}",
+                     "{asked} asked · {right} right · {partial} partly · {wrong} wrong · {skipped} skipped"),
+    "summary.score": ("得分 {score}/{total}（{pct}）· 用时 {time}", "Score {score}/{total} ({pct}) · time {time}"),
+    "summary.ended.quit": ("已结束本次练习。", "Session ended."),
+    "summary.ended.eof": ("输入结束。", "End of input."),
+    "summary.ended.interrupt": ("已中断；作答记录均已保存。", "Interrupted; every answer so far is saved."),
+    "summary.ended.time": ("时间到。", "Time is up."),
+    "summary.saved": ("进度已保存到 {path}", "Progress saved in {path}"),
+    "summary.to_mistakes": ("答错的题已记入错题本：quizkit mistakes", "Wrong answers went to the mistakes list: quizkit mistakes"),
+    "summary.nothing": ("没有作答任何题目。", "No questions answered."),
+    "empty.selection": ("没有符合条件的题目（检查 --tag/--type/--difficulty）。",
+                        "No questions match (check --tag/--type/--difficulty)."),
+    "empty.review": ("现在没有到期的复习题。{next}", "Nothing is due for review now. {next}"),
+    "empty.review.next": ("下一题将于 {when} 到期。", "The next one falls due {when}."),
+    "empty.review.new": ("先用 quizkit quiz 学些新题吧。", "Learn some new questions with quizkit quiz first."),
+    "empty.mistakes": ("错题本是空的。", "The mistakes list is empty."),
+    "review.start": ("{n} 道题到期（FSRS）。", "{n} question(s) due (FSRS)."),
+    "cram.start": ("突击模式：不改变复习计划。", "Cram mode: the review schedule is left untouched."),
+    # exam
+    "exam.title": ("模拟考试", "Mock exam"),
+    "exam.intro": ("共 {n} 题，满分 {total:g} 分，及格 {pass_mark:g}%。{limit}交卷前不显示对错。",
+                   "{n} questions, {total:g} points, pass mark {pass_mark:g}%. {limit}No feedback until the end."),
+    "exam.limit": ("限时 {minutes:g} 分钟。", "Time limit {minutes:g} min. "),
+    "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g} points)"),
+    "exam.report": ("成绩单", "Report"),
+    "exam.by_section": ("按题型", "By section"),
+    "exam.by_topic": ("按主题", "By topic"),
+    "exam.total": ("总分 {score:g}/{total:g}（{pct}）· 及格线 {pass_mark:g}%", "Total {score:g}/{total:g} ({pct}) · pass mark {pass_mark:g}%"),
+    "exam.passed": ("通过 ✓", "PASSED ✓"),
+    "exam.failed": ("未通过 ✗", "NOT PASSED ✗"),
+    "exam.wrong": ("错题与解析", "Wrong answers, with explanations"),
+    "exam.all_right": ("全部答对！", "Everything right!"),
+    "col.section": ("题型", "Section"),
+    "col.topic": ("主题", "Topic"),
+    "col.questions": ("题数", "Questions"),
+    "col.right": ("答对", "Right"),
+    "col.score": ("得分", "Score"),
+    "col.accuracy": ("正确率", "Accuracy"),
+    "col.mastery": ("掌握度", "Mastery"),
+    "col.seen": ("已学", "Seen"),
+    "col.due": ("到期", "Due"),
+    "col.id": ("题目", "Question"),
+    "col.wrong": ("错次", "Wrong"),
+    "col.last": ("最近答错", "Last wrong"),
+    "col.streak": ("连对", "Streak"),
+    "col.prompt": ("题干", "Prompt"),
+    # stats
+    "stats.title": ("学习进度", "Progress"),
+    "stats.totals": ("共作答 {attempts} 次 · 正确率 {accuracy} · 已学 {seen}/{total} 题 · 学习 {days} 天 · 累计 {time}",
+                     "{attempts} answers · accuracy {accuracy} · {seen}/{total} questions seen · {days} study day(s) · {time} in total"),
+    "stats.streak": ("连续学习 {streak} 天（最长 {best} 天）", "Study streak: {streak} day(s) (best {best})"),
+    "stats.due_now": ("现在到期 {n} 题：quizkit review", "{n} due now: quizkit review"),
+    "stats.mistakes": ("错题本 {n} 题：quizkit mistakes --redo", "{n} in the mistakes list: quizkit mistakes --redo"),
+    "stats.forecast": ("未来 7 天到期", "Due in the next 7 days"),
+    "stats.today": ("今天", "today"),
+    "stats.weakest": ("最薄弱的主题", "Weakest topics"),
+    "stats.not_started": ("未开始", "not started"),
+    "stats.none": ("还没有学习记录。从这里开始：quizkit quiz", "No study history yet. Start with: quizkit quiz"),
+    "mistakes.title": ("错题本（最近、最常错的在前）", "Mistakes (most recent and most often first)"),
+    "mistakes.redo": ("重做：quizkit mistakes --redo", "Redo them: quizkit mistakes --redo"),
+    "mistakes.missing": ("（不在当前题库中）", "(not in the loaded banks)"),
+    "true": ("对 (T)", "True (T)"),
+    "false": ("错 (F)", "False (F)"),
+}
+
+_lang = "en"
+
+
+def detect_lang(environ: dict[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def set_lang(lang: str | None) -> str:
+    global _lang
+    _lang = lang if lang in ("zh", "en") else detect_lang()
+    return _lang
+
+
+def get_lang() -> str:
+    return _lang
+
+
+def t(key: str, **args: object) -> str:
+    zh, en = STRINGS[key]
+    text = zh if _lang == "zh" else en
+    return text.format(**args) if args else text

@@ -1,0 +1,117 @@
+"""LaTeX in prompts and explanations, shown as readable Unicode.
+
+Only the math segments ($...$, $$...$$, \\(...\\), \\[...\\]) are converted; the prose around them is left alone
+(pylatexenc would read a bare `%` in "50%" as a comment). `\\frac{a}{b}` becomes `(a)/(b)` so precedence
+survives on one line, and `^{...}`/`_{...}` become Unicode super/subscripts where every character has one,
+`^(...)` otherwise. pylatexenc is imported only when a text has math in it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+_SUP = dict(zip("0123456789+-=()nixyTtklmj", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣʸᵀᵗᵏˡᵐʲ"))
+_SUP["−"] = "⁻"
+_SUB = dict(zip("0123456789+-=()ijknmtxaeoprsuvhl", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₘₜₓₐₑₒₚᵣₛᵤᵥₕₗ"))
+_SUB["−"] = "₋"
+_FRACS = ("\\frac", "\\dfrac", "\\tfrac")
+_converter: Any = None
+
+
+def has_math(text: str) -> bool:
+    return "$" in text or "\\(" in text or "\\[" in text
+
+
+def to_unicode(text: str) -> str:
+    """Replace each math segment of text by its Unicode rendering."""
+    if not text or not has_math(text):
+        return text
+    return _MATH.sub(lambda m: math_to_unicode(next(g for g in m.groups() if g is not None)), text)
+
+
+def math_to_unicode(src: str) -> str:
+    global _converter
+    if _converter is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+    prepared = _rewrite(src)
+    try:
+        out = _converter.latex_to_text(prepared)
+    except Exception:  # noqa: BLE001 - a malformed formula is shown as written rather than lost
+        return src
+    return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
+def _group(src: str, i: int) -> tuple[str, int]:
+    """The argument starting at src[i] (after spaces): a {...} group, a \\macro, or one character."""
+    while i < len(src) and src[i] == " ":
+        i += 1
+    if i >= len(src):
+        return "", i
+    if src[i] == "{":
+        depth, j = 0, i
+        while j < len(src):
+            if src[j] == "{":
+                depth += 1
+            elif src[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    return src[i + 1:j], j + 1
+            elif src[j] == "\\":
+                j += 1
+            j += 1
+        return src[i + 1:], len(src)
+    if src[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", src[i:])
+        assert m is not None
+        return m.group(0), i + len(m.group(0))
+    return src[i], i + 1
+
+
+def _rewrite(src: str) -> str:
+    """Rewrite fractions and scripts in LaTeX source; the rest is left for pylatexenc."""
+    out: list[str] = []
+    i = 0
+    while i < len(src):
+        frac = next((f for f in _FRACS if src.startswith(f, i) and not src[i + len(f):i + len(f) + 1].isalpha()),
+                    None)
+        if frac:
+            num, i = _group(src, i + len(frac))
+            den, i = _group(src, i)
+            out.append(f"({_rewrite(num)})/({_rewrite(den)})")
+            continue
+        ch = src[i]
+        if ch in "^_":
+            arg, i = _group(src, i + 1)
+            if out and re.search(r"\\[A-Za-z]+$", out[-1]):
+                out.append("{}")  # \sum then ᵢ would read as one macro name, since ᵢ is a letter
+            out.append(_script(arg, ch))
+            continue
+        if ch == "\\" and i + 1 < len(src):
+            m = re.match(r"\\([A-Za-z]+|.)", src[i:])
+            assert m is not None
+            out.append(m.group(0))  # a whole macro name, or an escape like \{ kept intact
+            i += len(m.group(0))
+            continue
+        if ch == "'":
+            ch = "′"  # pylatexenc would turn '' into a closing quote
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _script(arg: str, kind: str) -> str:
+    table = _SUP if kind == "^" else _SUB
+    inner = _rewrite(arg)
+    if arg.strip() in ("\\top", "T", "\\intercal") and kind == "^":
+        return "ᵀ"
+    plain = inner.replace(" ", "")
+    if plain and all(c in table for c in plain):
+        return "".join(table[c] for c in plain)
+    if len(plain) == 1 or re.fullmatch(r"\\[A-Za-z]+", plain):
+        return kind + inner
+    # Braces would be eaten by pylatexenc; parentheses keep the grouping visible.
+    return f"{kind}({inner})"

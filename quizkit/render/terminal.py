@@ -1,0 +1,263 @@
+"""The terminal port: draws questions and feedback with rich, reads answers from stdin.
+
+When stdin is not a terminal, answers are read line by line and echoed after the prompt, so a piped session
+reads like a transcript. Colour is off when stdout is not a terminal or NO_COLOR is set (rich does both).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from quizkit.bank.model import Question
+from quizkit.quiz.scoring import AnswerError, Result, correct_letters, format_number, shown_letters
+from quizkit.quiz.select import Presented
+from quizkit.quiz.session import TimeUp
+from quizkit.render import latex
+from quizkit.render.i18n import t
+from quizkit.render.wrap import wrap_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+# YAML's folded scalars join lines with a space, which is noise between two Chinese characters.
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+VERDICT_STYLE = {"right": "bold green", "partial": "bold yellow", "wrong": "bold red", "skipped": "yellow",
+                 "unanswered": "yellow"}
+
+
+def fmt_num(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def fmt_time(seconds: float) -> str:
+    s = max(0, int(seconds + 0.5))
+    h, rem = divmod(s, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+def make_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, emoji=False, markup=False)
+
+
+class Terminal:
+    """Rendering helpers shared by the port and the report views."""
+
+    def __init__(self, raw_math: bool = False, console: Console | None = None):
+        self.console = console or make_console()
+        self.raw_math = raw_math
+
+    @property
+    def width(self) -> int:
+        return max(20, min(self.console.width, 100))
+
+    def math(self, text: str) -> str:
+        return text if self.raw_math else latex.to_unicode(text)
+
+    def content(self, text: str) -> list[str | tuple[str, str]]:
+        """Bank text ready to print: math rendered, folded-line spaces between Chinese removed, **bold** kept."""
+        text = _CJK_SPACE.sub("", self.math(text))
+        parts: list[str | tuple[str, str]] = []
+        for i, chunk in enumerate(_BOLD.split(text)):
+            if chunk:
+                parts.append((chunk, "bold") if i % 2 else chunk)
+        return parts
+
+    def text(self, *parts: str | tuple[str, str]) -> Text:
+        from rich.text import Text
+
+        out = Text()
+        for p in parts:
+            if isinstance(p, tuple):
+                out.append(p[0], style=p[1])
+            else:
+                out.append(p)
+        return out
+
+    def para(self, *parts: str | tuple[str, str], indent: int = 0, hang: int = 0) -> None:
+        """Print parts as one wrapped paragraph; `indent` on every line, `hang` more on continuation lines."""
+        body = self.text(*parts)
+        wrapped = wrap_text(body, self.width - indent, hang)
+        if indent:
+            from rich.text import Text
+
+            pad = Text(" " * indent)
+            lines = wrapped.split("\n")
+            wrapped = Text("\n").join(pad + line for line in lines)
+        self.console.print(wrapped, soft_wrap=True)
+
+    def blank(self) -> None:
+        self.console.print()
+
+    def answer_text(self, item: Presented) -> str:
+        """The right answer, in the letters the student saw."""
+        q = item.question
+        if q.is_choice:
+            return shown_letters(correct_letters(q), item.order or None)
+        if q.type == "true_false":
+            return t("true") if q.answer else t("false")
+        if q.type == "numeric":
+            text = format_number(float(q.answer))  # type: ignore[arg-type]
+            if q.unit:
+                text += f" {q.unit}"
+            if q.tolerance is not None:
+                text += f" (±{format_number(q.tolerance)})"
+            elif q.rel_tolerance is not None:
+                text += f" (±{format_number(100 * q.rel_tolerance)}%)"
+            return text
+        return self.math(str(q.answer))
+
+    def given_text(self, item: Presented, result: Result) -> str:
+        q = item.question
+        if q.type == "true_false":
+            return t("true") if result.given == "T" else t("false")
+        return result.given
+
+    def explanation(self, q: Question, indent: int = 0) -> None:
+        if q.explanation:
+            self.para((t("explanation"), "bold"), *self.content(q.explanation), indent=indent)
+
+
+class TerminalPort(Terminal):
+    def __init__(self, raw_math: bool = False, stdin: Any = None, console: Console | None = None):
+        super().__init__(raw_math, console)
+        self._stdin = stdin
+        self._types_seen: set[str] = set()
+        self._suggested = 0
+
+    @property
+    def stdin(self) -> Any:
+        return self._stdin if self._stdin is not None else sys.stdin
+
+    @property
+    def interactive(self) -> bool:
+        try:
+            return bool(self.stdin.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    # -- input ----------------------------------------------------------------------------------------
+    def read(self, kind: str, deadline: float | None = None) -> str | None:
+        if kind == "rating":
+            prompt = t("prompt.rating", suggested=f"{self._suggested} {t(f'rating.{self._suggested}')}")
+        else:
+            prompt = t("prompt.answer")
+        self.console.print(self.text((prompt, "bold cyan")), end="")
+        self.console.file.flush()
+        if self.interactive:
+            if deadline is not None:
+                self._wait(deadline)
+            line = self.stdin.readline()
+        else:
+            line = self.stdin.readline()
+            if line:
+                self.console.print(line.rstrip("\r\n"))  # echo, so the transcript shows the answer
+        if not line:
+            self.console.print()
+            return None
+        return line.rstrip("\r\n")
+
+    def _wait(self, deadline: float) -> None:
+        """Block until a line is typed; raise TimeUp when the deadline passes first (POSIX terminals)."""
+        try:
+            import select
+
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.console.print()
+                    raise TimeUp
+                ready, _, _ = select.select([self.stdin], [], [], min(left, 1.0))
+                if ready:
+                    return
+        except (ImportError, OSError, ValueError):
+            return  # no select on this stdin: the deadline is checked after the answer instead
+
+    # -- output ---------------------------------------------------------------------------------------
+    def question(self, item: Presented, number: int, total: int, *, section: str | None,
+                 remaining: float | None) -> None:
+        q = item.question
+        if section:
+            self.blank()
+            self.para((section, "bold magenta"))
+        self.blank()
+        header = [(f"[{number}/{total}] ", "bold"), (t(f"type.{q.type}"), "bold cyan"),
+                  (f" · {q.topic} · {q.id}", "dim")]
+        if remaining is not None:
+            header.append((" · " + t("remaining", time=fmt_time(remaining)), "bold yellow"))
+        self.para(*header)
+        self.para(*self.content(q.prompt))
+        for i, opt in enumerate(item.options):
+            label = f"  {q.letter_of(i)}. "
+            self.para((label, "bold"), *self.content(opt), hang=len(label))
+        if q.type not in self._types_seen:
+            self._types_seen.add(q.type)
+            hint = t(f"hint.{q.type}")
+            if q.type == "symbolic" and q.variables:
+                hint += " · " + t("hint.variables", names=", ".join(q.variables))
+            self.para((hint + " · " + t("hint.keys"), "dim"))
+        elif q.type == "numeric" and q.unit:
+            self.para((t("hint.unit", unit=q.unit), "dim"))
+
+    def invalid(self, err: AnswerError) -> None:
+        self.para((t(f"invalid.{err.key}", **err.args_), "yellow"))
+
+    def help(self, item: Presented) -> None:
+        q = item.question
+        self.para((t("help.title"), "bold"))
+        self.para(t(f"hint.{q.type}"), indent=2)
+        if q.type == "symbolic" and q.variables:
+            self.para(t("hint.variables", names=", ".join(q.variables)), indent=2)
+        if q.type == "numeric" and q.unit:
+            self.para(t("hint.unit", unit=q.unit), indent=2)
+        for line in t("help.commands").split("\n"):
+            self.para(line, indent=2)
+
+    def feedback(self, item: Presented, result: Result) -> None:
+        q = item.question
+        verdict = result.verdict
+        parts: list[str | tuple[str, str]] = [(t(f"verdict.{verdict}"), VERDICT_STYLE[verdict])]
+        if verdict == "partial":
+            parts.append(("  " + t("score", score=fmt_num(result.score)), "yellow"))
+        if verdict != "right":
+            parts.append("  " + t("your_answer", answer=self.given_text(item, result)))
+        parts.append("  " + t("correct_answer", answer=self.answer_text(item)))
+        self.para(*parts)
+        self.explanation(q)
+
+    def rubric(self, item: Presented, result: Result) -> None:
+        q = item.question
+        got, total = result.detail.get("points", 0.0), result.detail.get("total", 0.0)
+        self._suggested = result.rating
+        self.para((t("rubric.suggested", got=got, total=total, pct=fmt_pct(result.score)), "bold"))
+        for label in result.hits:
+            self.para((t("rubric.hit", label=self.math(label)), "green"), indent=2, hang=2)
+        for label in result.missed:
+            self.para((t("rubric.missed", label=self.math(label)), "red"), indent=2, hang=2)
+        self.para((t("model_answer"), "bold"), *self.content(str(q.answer)))
+        self.explanation(q)
+
+    def notice(self, key: str, **args: Any) -> None:
+        if key == "skipped":
+            item: Presented = args["answer"]
+            self.para((t("notice.skipped"), "yellow"), "  ", t("correct_answer", answer=self.answer_text(item)))
+            self.explanation(item.question)
+            return
+        if key == "rated":
+            rating = args["rating"]
+            self.para((t("notice.rated", rating=f"{rating} {t(f'rating.{rating}')}",
+                         score=fmt_num(args["score"])), "dim"))
+            return
+        style = "bold yellow" if key == "time_up" else "cyan"
+        self.para((t(f"notice.{key}", **args), style))
