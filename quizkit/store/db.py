@@ -232,15 +232,15 @@ class Store:
             sql += " AND answered_at >= ?"
             params.append(since)
         rows = self._query(sql + " ORDER BY answered_at, id", tuple(params))
-        return [Attempt(**{k: r[k] for k in r}) for r in rows]
+        return [Attempt(**dict(zip(r.keys(), r))) for r in rows]
 
     def card(self, question_id: str) -> CardRow | None:
         rows = self._query("SELECT * FROM cards WHERE question_id = ?", (question_id,))
-        return CardRow(**{k: rows[0][k] for k in rows[0]}) if rows else None
+        return CardRow(**dict(zip(rows[0].keys(), rows[0]))) if rows else None
 
     def cards(self) -> list[CardRow]:
         rows = self._query("SELECT * FROM cards ORDER BY due, question_id")
-        return [CardRow(**{k: r[k] for k in r}) for r in rows]
+        return [CardRow(**dict(zip(r.keys(), r))) for r in rows]
 
     def review_log_count(self, question_id: str | None = None) -> int:
         if question_id is None:
