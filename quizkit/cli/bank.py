@@ -63,14 +63,14 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
         return
     from rich.table import Table
 
-    from rich.console import Console
+    from quizkit.render.terminal import make_console
 
-    console = Console()
+    console = make_console()
     banks = Table(title=f"{data['total']} questions in {len(result.banks)} banks")
     for col in ("bank", "title", "questions"):
         banks.add_column(col, justify="right" if col == "questions" else "left")
     for b in data["banks"]:
-        banks.add_row(b["path"], b["title"], str(b["count"]))
+        banks.add_row(_short(b["path"]), b["title"], str(b["count"]))
     console.print(banks)
     for title, key in (("by type", "by_type"), ("by topic", "by_topic"), ("by difficulty", "by_difficulty")):
         table = Table(title=title)
@@ -79,6 +79,14 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
         for name, count in data[key].items():
             table.add_row(name, str(count))
         console.print(table)
+
+
+def _short(path: str) -> str:
+    """A path relative to the working folder when it lies below it, as the user would type it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @bank.command()

@@ -77,7 +77,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
 
     from quizkit.grading.batch import ResultsFile, discover, grade_all, row
     from quizkit.grading.exercises import load_exercise
-    from quizkit.render.console import make_console
+    from rich.console import Console
 
     ex = load_exercise(exercise_id)
     if resume and output is None:
@@ -88,7 +88,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
     results = ResultsFile(output, resume)
     todo = [s for s in students if s.name not in results.done]
     skipped = len(students) - len(todo)
-    console = make_console(stderr=True)
+    console = Console(stderr=True, highlight=False)
     if skipped:
         console.print(f"Resuming: {skipped} already graded, {len(todo)} to go.")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

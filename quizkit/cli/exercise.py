@@ -12,9 +12,9 @@ from quizkit.errors import QuizkitError, UsageError
 
 
 def _lang(lang: str | None) -> str:
-    from quizkit.render.i18n import default_lang
+    from quizkit.render.i18n import set_lang
 
-    return lang or default_lang()
+    return set_lang(lang)
 
 
 def _title(ex, lang: str) -> str:  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def list_(lang: str | None) -> None:
     from rich.table import Table
 
     from quizkit.grading.exercises import list_exercises
-    from quizkit.render.console import make_console
+    from quizkit.render.terminal import make_console
     from quizkit.store import open_store
 
     lang = _lang(lang)
@@ -55,7 +55,7 @@ def show(exercise_id: str, lang: str | None) -> None:
 
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.statement import statement
-    from quizkit.render.console import make_console
+    from quizkit.render.terminal import make_console
 
     ex = load_exercise(exercise_id)
     make_console().print(Markdown(statement(Path(ex.readme).read_text(encoding="utf-8"), _lang(lang))))
