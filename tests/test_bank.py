@@ -289,3 +289,9 @@ def test_loaded_yaml_matches_plain_safe_load(tmp_path):
     loaded = {q.id: q for q in load_paths([path]).questions}
     for raw in plain["questions"]:
         assert loaded[raw["id"]].prompt == raw["prompt"]
+
+
+def test_folded_chinese_lines_join_without_a_space(tmp_path):
+    text = HEADER + "  - id: q1\n    type: true_false\n    prompt: >-\n      第一行，\n      第二行 and English\n      words。\n    answer: true\n"
+    (q,) = load_paths([write(tmp_path, text)]).questions
+    assert q.prompt == "第一行，第二行 and English words。"

@@ -22,6 +22,8 @@ try:  # the C loader is several times faster; fall back where libyaml is missing
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+FOLDED_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 ID_RE = re.compile(r"^[a-z0-9._-]+$")
 VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANDED_NODES = 2_000_000  # alias expansion bound: a "billion laughs" bank is refused, not expanded
@@ -301,6 +303,8 @@ class _FileLoader:
                 self.error(line, f"'{name}' must be text, not {_describe(value)}")
             return None
         text = str(value)
+        if isinstance(node, yaml.ScalarNode) and node.style == ">":
+            text = FOLDED_CJK_SPACE.sub("", text)  # folding joins lines with a space, which Chinese never has
         if required and not text.strip():
             self.error(line, f"'{name}' is empty")
         return text
