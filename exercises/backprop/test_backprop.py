@@ -1,0 +1,152 @@
+"""Grading tests for the `backprop` exercise: manual gradients compared with autograd and finite differences.
+
+Autograd runs here, in the trusted process; the student's code may not use it.
+"""
+import torch
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+F64 = torch.float64
+RTOL, ATOL = 1e-6, 1e-8
+KEYS = ("loss", "dW1", "db1", "dW2", "db2")
+PARAMS = ("W1", "b1", "W2", "b2")
+
+HINTS = {
+    "loss": "loss = mean((y_hat - y)**2) over ALL N*O elements (not the sum, not 1/2 of it).",
+    "dW2": "dL/dy_hat = 2 * (y_hat - y) / (N * O); then dW2 = h.T @ dL/dy_hat with h = relu(x @ W1 + b1).",
+    "db2": "b2 is added to every row, so db2 = dL/dy_hat summed over the batch dimension (dim=0).",
+    "dW1": "dh = dL/dy_hat @ W2.T; dz = dh * (z > 0) with z = x @ W1 + b1 (the ReLU mask); dW1 = x.T @ dz.",
+    "db1": "db1 = dz summed over the batch, where dz = (dL/dy_hat @ W2.T) * (z > 0).",
+}
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def _random_case(seed, n, d, hdim, o):
+    gen = _gen(seed)
+
+    def r(*shape):
+        return torch.randn(shape, generator=gen, dtype=F64)
+
+    return {"x": r(n, d), "y": r(n, o), "W1": r(d, hdim), "b1": r(hdim), "W2": r(hdim, o), "b2": r(o)}
+
+
+def _forward(c, W1, b1, W2, b2):
+    return ((torch.relu(c["x"] @ W1 + b1) @ W2 + b2 - c["y"]) ** 2).mean()
+
+
+def _autograd(c):
+    """Expected values: torch autograd in float64 (torch.relu has ReLU'(0) = 0)."""
+    ps = [c[k].clone().requires_grad_(True) for k in PARAMS]
+    loss = _forward(c, *ps)
+    loss.backward()
+    return {"loss": loss.detach(), **{"d" + k: p.grad for k, p in zip(PARAMS, ps)}}
+
+
+def _describe(c):
+    return (f"mlp_forward_backward(x{tuple(c['x'].shape)}, y{tuple(c['y'].shape)}, W1{tuple(c['W1'].shape)}, "
+            f"b1{tuple(c['b1'].shape)}, W2{tuple(c['W2'].shape)}, b2{tuple(c['b2'].shape)}) with float64 tensors")
+
+
+def _call(submission, c):
+    got = submission.mlp_forward_backward(c["x"], c["y"], c["W1"], c["b1"], c["W2"], c["b2"])
+    call = _describe(c)
+    missing = [k for k in KEYS if not isinstance(got, dict) or k not in got]
+    check(not missing, call=call, got=f"{type(got).__name__} with keys {sorted(got) if isinstance(got, dict) else '-'}",
+          expected=f"a dict with the keys {list(KEYS)}", hint=f"missing: {missing}")
+    return got, call
+
+
+def _loss_tensor(got_loss, call):
+    """The contract allows a 0-dim tensor or a Python float."""
+    if isinstance(got_loss, float) and not isinstance(got_loss, bool):
+        return torch.tensor(got_loss, dtype=F64)
+    check(type(got_loss) is torch.Tensor and got_loss.dim() == 0, call=call + "; result['loss']", got=got_loss,
+          expected="a 0-dim tensor or a Python float")
+    return got_loss
+
+
+def _compare(got, want, call, keys=KEYS, hint_extra=""):
+    for k in keys:
+        g = _loss_tensor(got[k], call) if k == "loss" else got[k]
+        assert_close(g, want[k], rtol=RTOL, atol=ATOL, call=f"{call}; result['{k}']", hint=(HINTS[k] + " " + hint_extra).strip())
+
+
+@points(2)
+def test_small_network_matches_autograd(submission):
+    c = _random_case(1, n=4, d=3, hdim=5, o=2)
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call, keys=("dW2", "db2", "dW1", "db1"))
+
+
+@points(1)
+def test_loss_value(submission):
+    c = _random_case(2, n=6, d=4, hdim=3, o=2)
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call, keys=("loss",))
+
+
+@points(2)
+def test_relu_derivative_at_zero_is_zero(submission):
+    gen = _gen(3)
+    # Small integers make many pre-activations z = x @ W1 + b1 exactly 0.0 in float64.
+    c = {
+        "x": torch.randint(-2, 3, (8, 4), generator=gen).to(F64),
+        "W1": torch.randint(-1, 2, (4, 6), generator=gen).to(F64),
+        "b1": torch.randint(-1, 2, (6,), generator=gen).to(F64),
+        "W2": torch.randn(6, 3, generator=gen, dtype=F64),
+        "b2": torch.randn(3, generator=gen, dtype=F64),
+        "y": torch.randn(8, 3, generator=gen, dtype=F64),
+    }
+    n_zero = int((c["x"] @ c["W1"] + c["b1"] == 0).sum())
+    assert n_zero > 0  # guards the test itself, not the submission
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call + f" ({n_zero} pre-activations exactly 0)",
+             hint_extra="At z == 0, ReLU'(z) is taken as 0, as torch.relu does: the mask is (z > 0), not (z >= 0).")
+
+
+@points(1)
+def test_gradients_match_centred_finite_differences(submission):
+    c = _random_case(4, n=5, d=3, hdim=4, o=2)
+    got, call = _call(submission, c)
+    h = 1e-6
+    for k in PARAMS:
+        fd = torch.zeros_like(c[k])
+        flat = fd.view(-1)
+        for i in range(c[k].numel()):
+            plus, minus = c[k].clone(), c[k].clone()
+            plus.view(-1)[i] += h
+            minus.view(-1)[i] -= h
+            args_p = {p: (plus if p == k else c[p]) for p in PARAMS}
+            args_m = {p: (minus if p == k else c[p]) for p in PARAMS}
+            flat[i] = (_forward(c, **args_p) - _forward(c, **args_m)) / (2 * h)
+        assert_close(got["d" + k], fd, rtol=1e-5, atol=1e-7,
+                     call=f"{call}; result['d{k}'] against centred finite differences (L(p+h) - L(p-h)) / 2h, h=1e-6",
+                     hint=HINTS["d" + k])
+
+
+@points(1)
+@hidden
+def test_larger_batch_matches_autograd(submission):
+    c = _random_case(5, n=64, d=10, hdim=32, o=3)
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call)
+
+
+@points(1)
+@hidden
+def test_single_sample_single_output(submission):
+    c = _random_case(6, n=1, d=2, hdim=3, o=1)
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call,
+             hint_extra="Keep every shape as in the contract even when N = 1 or O = 1 (no squeeze()).")
+
+
+@points(1)
+@hidden
+def test_dead_and_saturated_units(submission):
+    c = _random_case(7, n=10, d=3, hdim=4, o=2)
+    c["b1"] = torch.tensor([-100.0, 100.0, 0.0, -100.0], dtype=F64)  # units 0 and 3 are dead for every sample
+    got, call = _call(submission, c)
+    _compare(got, _autograd(c), call + " (two hidden units inactive for every sample)")
