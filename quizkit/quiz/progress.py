@@ -11,6 +11,8 @@ from quizkit.store.db import RIGHT, Store
 
 FORECAST_DAYS = 7
 WEAKEST = 3
+# Mastery is the recall FSRS predicts this far ahead: a card just failed is fresh now but weak in a week.
+MASTERY_HORIZON_DAYS = 7
 
 
 @dataclass
@@ -20,7 +22,7 @@ class TopicStat:
     seen: int  # of those, answered at least once
     attempts: int
     accuracy: float | None  # mean score of the attempts; None before the first
-    mastery: float  # mean FSRS recall probability now over the topic's questions (0 for unseen ones)
+    mastery: float  # mean FSRS-predicted recall a week from now over the topic's questions (0 for unseen ones)
     due: int  # due now
 
 
@@ -85,7 +87,8 @@ def compute(questions: Sequence[Question], store: Store, now: float) -> Stats:
     if cards:
         from quizkit.quiz import srs
 
-        recall = {qid: srs.retrievability(c, now) for qid, c in cards.items() if qid in topic_of}
+        later = now + MASTERY_HORIZON_DAYS * 86400
+        recall = {qid: srs.retrievability(c, later) for qid, c in cards.items() if qid in topic_of}
 
     topics: list[TopicStat] = []
     for topic in sorted(set(by_topic) | set(att_by_topic)):

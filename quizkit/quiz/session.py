@@ -91,8 +91,10 @@ class Options:
 
 
 def run(items: Sequence[Presented], port: Port, store: Store, opts: Options,
-        monotonic: Callable[[], float] = time.monotonic) -> Summary:
+        monotonic: Callable[[], float] | None = None) -> Summary:
     """Ask every item in order; returns the summary however the session ends."""
+    if monotonic is None:
+        monotonic = time.monotonic
     summary = Summary(opts.kind)
     summary.session_id = store.start_session(opts.kind, opts.args)
     start = monotonic()

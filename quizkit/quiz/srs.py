@@ -41,10 +41,16 @@ def review(row: CardRow | None, question_id: str, topic: str, rating: int, at: f
 
 
 def retrievability(row: CardRow, at: float) -> float:
-    """The probability of recalling the card at `at` (0 for a card never reviewed)."""
-    from fsrs import Card
+    """FSRS's forgetting curve: the probability of recalling the card at `at` (0 for a card never reviewed).
 
-    return float(scheduler().get_card_retrievability(Card.from_json(row.card_json), utc(at)))
+    Computed with fractional days, where py-fsrs rounds down to whole days.
+    """
+    if row.stability is None or row.last_review is None:
+        return 0.0
+    decay = -scheduler().parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    elapsed_days = max(0.0, (at - row.last_review) / 86400)
+    return float((1 + factor * elapsed_days / row.stability) ** decay)
 
 
 def _card_id(question_id: str) -> int:

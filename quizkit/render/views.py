@@ -34,7 +34,7 @@ def _table(*headers: str) -> Table:
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for h in headers:
-        table.add_column(h, overflow="ellipsis", no_wrap=True)
+        table.add_column(h, no_wrap=True, overflow="ellipsis")
     return table
 
 
@@ -139,13 +139,24 @@ def mistakes(term: Terminal, rows: Sequence[Mistake], by_id: dict[str, Question]
         term.para(t("empty.mistakes"))
         return
     term.para((t("mistakes.title"), "bold"))
-    table = _table("#", t("col.id"), t("col.topic"), t("col.wrong"), t("col.last"), t("col.streak"),
-                   t("col.prompt"))
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    headers = ("#", t("col.id"), t("col.topic"), t("col.wrong"), t("col.last"), t("col.streak"))
+    cells = []
     for n, m in enumerate(rows, 1):
-        q = by_id.get(m.question_id)
-        prompt = " ".join(term.math(q.prompt).split()) if q else t("mistakes.missing")
         when = dt.datetime.fromtimestamp(m.last_wrong).strftime("%m-%d %H:%M")
-        table.add_row(str(n), m.question_id, m.topic, str(m.wrong), when, f"{m.right_streak}/2", prompt[:60])
+        cells.append((str(n), m.question_id, m.topic, str(m.wrong), when, f"{m.right_streak}/2"))
+    widths = [max(cell_len(str(x)) for x in col) for col in zip(headers, *cells)]
+    room = max(12, term.console.width - sum(widths) - 2 * len(widths) - 4)
+    table = _table(*headers, t("col.prompt"))
+    for col, w in zip(table.columns, widths):
+        col.min_width = w
+    for m, row in zip(rows, cells):
+        q = by_id.get(m.question_id)
+        prompt = Text(" ".join(term.math(q.prompt).split()) if q else t("mistakes.missing"))
+        prompt.truncate(room, overflow="ellipsis")
+        table.add_row(*row, prompt)
     term.console.print(table)
     term.para((t("mistakes.redo"), "dim"))
 
