@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+_MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$((?:\\.|[^\\$])+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 _SUP = dict(zip("0123456789+-=()nixyTtklmj", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣʸᵀᵗᵏˡᵐʲ"))
 _SUP["−"] = "⁻"
 _SUB = dict(zip("0123456789+-=()ijknmtxaeoprsuvhl", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₘₜₓₐₑₒₚᵣₛᵤᵥₕₗ"))

@@ -1,0 +1,96 @@
+"""LaTeX to Unicode, line breaking for Chinese, and the interface language."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+
+from quizkit.render import i18n
+from quizkit.render.latex import to_unicode
+from quizkit.render.wrap import break_offsets, cell_width, wrap_text
+
+
+@pytest.mark.parametrize("src,shown", [
+    (r"$\frac{a}{b}$", "(a)/(b)"),
+    (r"$\sigma(x)=\frac{1}{1+e^{-x}}$", "σ(x)=(1)/(1+e⁻ˣ)"),
+    (r"$\frac{\partial L}{\partial w_{ij}}$", "(∂L)/(∂wᵢⱼ)"),
+    (r"$\sqrt{\frac{6}{a+b}}$", "√((6)/(a+b))"),
+    (r"$x_i^2 + \sum_{i=1}^{n} w_i x_i$", "xᵢ² + ∑ᵢ₌₁ⁿ wᵢ xᵢ"),
+    (r"$W^\top x$", "Wᵀ x"),
+    (r"$e^{x_i}$", "e^(xᵢ)"),  # no superscript for a subscript: parentheses keep the grouping
+    (r"$\sigma''(x)$", "σ′′(x)"),
+    (r"$\hat{y} = \mathrm{softmax}(z)$", "ŷ = softmax(z)"),
+    (r"$\tanh(0.5)\approx0.4621$", "tanh(0.5)≈0.4621"),
+    (r"$\$5$", "$5"),
+])
+def test_math_to_unicode(src, shown):
+    assert to_unicode(src) == shown
+
+
+def test_only_math_segments_are_converted():
+    text = r"学习率 50% 时 $\alpha=\frac{1}{2}$，\(\beta_1\) 与 \[\beta_2\] 保持不变"
+    assert to_unicode(text) == "学习率 50% 时 α=(1)/(2)，β₁ 与 β₂ 保持不变"
+    assert to_unicode("no math: 100% sure, C:\\path") == "no math: 100% sure, C:\\path"
+
+
+def _lines(text: str, width: int, indent: int = 0) -> list[str]:
+    return wrap_text(Text(text), width, indent).plain.split("\n")
+
+
+def _width(s: str) -> int:
+    return sum(cell_width(c) for c in s)
+
+
+def test_chinese_breaks_between_characters_and_fills_lines():
+    text = "下列是用梯度下降训练神经网络的各个步骤正确的顺序是哪一个选项"
+    lines = _lines(text, 20)
+    assert "".join(lines) == text
+    assert [_width(ln) for ln in lines] == [20, 20, 20]
+
+
+def test_no_closing_punctuation_at_line_start():
+    text = "一二三四五六七八九，十一二三"  # at width 18 the comma would start line 2: 九 goes down with it
+    lines = _lines(text, 18)
+    assert lines == ["一二三四五六七八", "九，十一二三"]
+    assert not any(ln[0] in "，。）" for ln in lines)
+
+
+def test_english_breaks_at_spaces_and_long_words_fold():
+    assert _lines("the quick brown fox jumps", 10) == ["the quick", "brown fox", "jumps"]
+    assert _lines("abcdefghijklmnop", 6) == ["abcdef", "ghijkl", "mnop"]
+
+
+def test_hanging_indent_and_hard_newlines():
+    assert _lines("  A. 第一个选项非常非常长需要换行", 16, 5) == ["  A. 第一个选项", "     非常非常长", "     需要换行"]
+    assert _lines("第一段\n\n第二段", 40) == ["第一段", "", "第二段"]
+
+
+def test_styles_survive_wrapping():
+    text = Text("正确 ")
+    text.append("答案是这个非常长的选项", style="bold")
+    out = wrap_text(text, 10)
+    assert out.plain.split("\n") == ["正确 答案", "是这个非常", "长的选项"]
+    assert any(span.style == "bold" for span in out.spans)
+
+
+def test_break_offsets_cover_the_text():
+    text = "mixed 中文 and English 文本混排，测试 breaking"
+    spans = break_offsets(text, 12)
+    assert "".join(text[a:b] for a, b in spans).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("env,lang", [
+    ({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LANG": "en_US.UTF-8"}, "en"), ({}, "en"), ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),
+])
+def test_language_from_the_locale(env, lang):
+    assert i18n.detect_lang(env) == lang
+
+
+def test_every_string_has_both_languages_with_the_same_fields():
+    import string
+
+    for key, (zh, en) in i18n.STRINGS.items():
+        assert zh and en, key
+        fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)
+        assert fields(zh) == fields(en), key
