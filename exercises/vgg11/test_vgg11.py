@@ -1,0 +1,205 @@
+"""Grading tests for the `vgg11` exercise: VGG configuration A, checked by parameter counts, output shapes, the
+sequence of layers, and eval-mode outputs after the reference's parameters are copied into the student's model."""
+import importlib.util
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+# The probes run inside the sandboxed child on the student's module; here the same code reads the reference.
+_spec = importlib.util.spec_from_file_location("vgg11_probes", Path(__file__).with_name("probes.py"))
+probes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probes)
+
+COUNT_HINTS = {
+    # (num_classes, batch_norm) -> what the usual wrong counts mean
+    "classifier": "Check the classifier: Linear(512*7*7, 4096), Linear(4096, 4096), Linear(4096, num_classes).",
+    "layout": "Check the layout of configuration A: 64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M "
+              "(8 convolutions; VGG13 has 10, VGG16 has 13).",
+    "bn": "With batch_norm=True each conv is followed by BatchNorm2d(channels) (2 parameters per channel) and "
+          "keeps its own bias.",
+}
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def _count_hint(got, want, batch_norm):
+    if not isinstance(got, int):
+        return ""
+    diff = got - want
+    if batch_norm and diff == -2752:
+        return "The convolutions lost their bias; the contract keeps bias=True (the default) with BatchNorm too."
+    if batch_norm and abs(diff) == 5504:
+        return COUNT_HINTS["bn"]
+    if diff % 4096 == 0 or abs(diff) > 10_000_000:
+        return COUNT_HINTS["classifier"]
+    return COUNT_HINTS["layout"]
+
+
+def _expect_count(submission, num_classes, batch_norm, want):
+    got = submission.probe("parameter_count", num_classes, batch_norm)
+    check(got == want, call=f"sum(p.numel() for p in VGG11(num_classes={num_classes}, "
+                            f"batch_norm={batch_norm}).parameters())",
+          got=f"{got:,}" if isinstance(got, int) else repr(got), expected=f"{want:,}",
+          hint=_count_hint(got, want, batch_norm))
+
+
+@points(1)
+def test_parameter_count(submission):
+    _expect_count(submission, 1000, False, 132_863_336)
+
+
+@points(1)
+def test_parameter_count_with_batch_norm(submission):
+    _expect_count(submission, 1000, True, 132_868_840)
+
+
+@points(1)
+def test_parameter_count_with_10_classes(submission):
+    _expect_count(submission, 10, False, 128_807_306)
+
+
+def _expect_shape(submission, num_classes, batch_norm, size, batch, hint):
+    x = torch.randn(batch, 3, size, size, generator=_gen(size))
+    call = f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}).eval()(torch.randn({batch}, 3, {size}, {size}))"
+    got = submission.probe("output", num_classes, batch_norm, x)
+    check(isinstance(got, torch.Tensor) and tuple(got.shape) == (batch, num_classes), call=call,
+          got=f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)[:200],
+          expected=f"a tensor of shape ({batch}, {num_classes})", hint=hint)
+    check(bool(torch.isfinite(got).all()), call=call, got="NaN or inf values", expected="finite values")
+
+
+@points(1)
+def test_output_shape_224(submission):
+    _expect_shape(submission, 1000, False, 224, 1,
+                  hint="Flatten the (N, 512, 7, 7) features to (N, 25088) before the classifier: torch.flatten(x, 1).")
+
+
+@points(1)
+def test_output_shape_32_with_10_classes(submission):
+    _expect_shape(submission, 10, True, 32, 2,
+                  hint="A 32x32 input leaves a 1x1 map after five pools; nn.AdaptiveAvgPool2d((7, 7)) before the "
+                       "classifier makes it 7x7 again, so 25088 inputs fit for any input size.")
+
+
+def _layer_text(entry):
+    kind, shapes = entry
+    return f"{kind} with parameter shapes {shapes}"
+
+
+def _expect_layers(submission, reference, batch_norm):
+    want = probes.describe(probes.param_layers(probes._build(reference, 10, batch_norm, device="meta")))
+    got = submission.probe("layer_listing", 10, batch_norm)
+    call = f"the layers with parameters of VGG11(num_classes=10, batch_norm={batch_norm}), in forward order"
+    check(isinstance(got, list), call=call, got=repr(got)[:200], expected="a list of layers")
+    for i, w in enumerate(want):
+        g = got[i] if i < len(got) else None
+        if g != w:
+            hint = ""
+            if g is not None and w[0] == "BatchNorm2d" and g[0] != "BatchNorm2d":
+                hint = "With batch_norm=True every conv is followed by BatchNorm2d(out_channels)."
+            elif g is not None and w[0] == "Conv2d" and g[0] == "Conv2d" and g[1][0] != w[1][0]:
+                hint = "Check the channel widths of configuration A and the kernel size 3x3."
+            elif g is not None and len(g[1]) != len(w[1]):
+                hint = "Keep the biases (bias=True is the default)."
+            else:
+                hint = "Compare with configuration A: 64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M, then " \
+                       "the classifier 25088 -> 4096 -> 4096 -> num_classes."
+            check(False, call=call, got=f"layer {i}: " + (_layer_text(g) if g is not None else "nothing (too few)"),
+                  expected=f"layer {i}: {_layer_text(w)}", hint=hint)
+    check(len(got) == len(want), call=call, got=f"{len(got)} layers with parameters",
+          expected=f"{len(want)}: the last one is {_layer_text(want[-1])}",
+          hint="Remove extra layers: configuration A has 8 convolutions and 3 linear layers.")
+
+
+@points(1)
+def test_layer_sequence(submission, reference):
+    _expect_layers(submission, reference, batch_norm=False)
+
+
+@points(1)
+def test_layer_sequence_with_batch_norm(submission, reference):
+    _expect_layers(submission, reference, batch_norm=True)
+
+
+def _randomized_reference(reference, num_classes, batch_norm, seed):
+    """The reference with fresh seeded parameters and BatchNorm statistics far from the identity, so that
+    BatchNorm before or after the ReLU gives different outputs."""
+    model = reference.VGG11(num_classes=num_classes, batch_norm=batch_norm)
+    layers = probes.param_layers(model)
+    g = _gen(seed)
+    with torch.no_grad():
+        for m in layers:
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.weight.normal_(0.0, (2.0 / m.weight[0].numel()) ** 0.5, generator=g)  # He init keeps scale
+                m.bias.uniform_(-0.1, 0.1, generator=g)
+            elif isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                m.bias.normal_(0.0, 0.5, generator=g)
+                m.running_mean.normal_(0.0, 0.5, generator=g)
+                m.running_var.uniform_(0.5, 2.0, generator=g)
+    model.eval()
+    params = [p.detach() for m in layers for p in m.parameters(recurse=False)]
+    return model, params, [t.detach() for t in probes.batch_norm_stats(layers)]
+
+
+def _expect_same_output(submission, reference, num_classes, batch_norm, size, batch, seed, hint):
+    model, params, stats = _randomized_reference(reference, num_classes, batch_norm, seed)
+    x = torch.randn(batch, 3, size, size, generator=_gen(seed + 1))
+    with torch.no_grad():
+        want = model(x)
+    del model
+    call = (f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}) with the reference's parameters copied in "
+            f"(in forward order), .eval(), on torch.randn({batch}, 3, {size}, {size})")
+    got = submission.probe("output_with_parameters", num_classes, batch_norm, params, stats, x)
+    check(isinstance(got, dict) and ("output" in got or "error" in got), call=call, got=repr(got)[:200],
+          expected="the model's output")
+    check("error" not in got, call=call, got=str(got.get("error")), expected="parameters that line up with the "
+          "reference's", hint="The layer-sequence test shows where the layers differ.")
+    # float32 on both sides; the scale of the output is ~10, and only summation order can differ.
+    scale = float(want.abs().max())
+    assert_close(got["output"], want, rtol=1e-4, atol=1e-4 * scale, call=call, hint=hint)
+
+
+@points(3)
+def test_same_output_as_reference(submission, reference):
+    _expect_same_output(submission, reference, 1000, False, 224, 1, seed=11,
+                        hint="Same parameters but a different output: is every conv and the first two linear "
+                             "layers followed by a ReLU? Max pools 2x2 with stride 2, padding 1 on the convs, "
+                             "and is dropout off in eval mode?")
+
+
+@points(2)
+def test_same_output_as_reference_with_batch_norm(submission, reference):
+    _expect_same_output(submission, reference, 10, True, 64, 2, seed=23,
+                        hint="Same parameters but a different output: the order is Conv2d -> BatchNorm2d -> ReLU "
+                             "(BatchNorm before the ReLU), and AdaptiveAvgPool2d((7, 7)) (average, not max) "
+                             "before the classifier.")
+
+
+@points(1)
+@hidden
+def test_dropout_in_training_mode_only(submission):
+    x = torch.randn(2, 3, 32, 32, generator=_gen(5))
+    got = submission.probe("train_mode_outputs", 10, x, 0)
+    call = "VGG11(num_classes=10) on the same input: twice in train() mode, then twice in eval() mode"
+    check(isinstance(got, list) and len(got) == 4 and all(isinstance(t, torch.Tensor) for t in got), call=call,
+          got=repr(got)[:200], expected="four output tensors")
+    check(not torch.equal(got[0], got[1]), call=call, got="identical outputs in train mode",
+          expected="different outputs in train mode (dropout drops random units)",
+          hint="The classifier needs Dropout after each of the first two Linear+ReLU layers.")
+    check(torch.equal(got[2], got[3]), call=call, got="different outputs in eval mode",
+          expected="identical outputs in eval mode",
+          hint="Dropout must follow the module's mode: use nn.Dropout, or F.dropout(x, training=self.training).")
+
+
+@points(1)
+@hidden
+def test_default_arguments(submission):
+    got = submission.probe("default_parameter_count")
+    check(got == 132_863_336, call="sum(p.numel() for p in VGG11().parameters())",
+          got=f"{got:,}" if isinstance(got, int) else repr(got), expected="132,863,336",
+          hint="The defaults are num_classes=1000 and batch_norm=False.")
