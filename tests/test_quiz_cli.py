@@ -151,6 +151,31 @@ def test_no_colour_when_not_a_terminal(home, bank):
     assert "\x1b[" not in r.output
 
 
+def test_colour_through_rich_on_a_terminal_unless_no_color(home, bank):
+    coloured = invoke(["quiz", "--bank", bank, "--type", "single", "--no-shuffle", "--lang", "en"], input="a\n",
+                      env={"FORCE_COLOR": "1"}).output
+    assert "\x1b[1;32m✓ Right\x1b[0m" in coloured
+    plain = invoke(["quiz", "--bank", bank, "--type", "single", "--no-shuffle", "--lang", "en"], input="a\n",
+                   env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).output
+    assert not re.search(r"\x1b\[[0-9;]*3[0-9]m", plain)  # bold may stay; no colour
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == re.sub(r"\x1b\[[0-9;]*m", "", plain)
+
+
+def test_explanation_letters_follow_the_shuffle(home, tmp_path):
+    b = write_bank(tmp_path / "l", "title: l\ntags: [l]\nquestions:\n  - id: l1\n    type: single\n"
+                                   "    prompt: 哪个对？\n    options: [甲, 乙, 丙, 丁]\n    answer: A\n"
+                                   "    explanation: A 对，B、C、D 都错。\n")
+    for seed in range(30):
+        r = invoke(["quiz", "--bank", str(b), "--seed", str(seed), "--lang", "zh"], input="")
+        shown = dict(re.findall(r"  ([A-D])\. (\S)", r.output))
+        if shown["A"] != "甲":
+            break
+    right = next(k for k, v in shown.items() if v == "甲")
+    r = invoke(["quiz", "--bank", str(b), "--seed", str(seed), "--lang", "zh"], input=right + "\n")
+    wrong = "、".join(sorted(k for k in "ABCD" if k != right))
+    assert f"解析：{right} 对，{wrong} 都错。" in r.output
+
+
 def test_seed_makes_selection_and_option_order_reproducible(home, bank):
     args = ["quiz", "--bank", bank, "--seed", "42", "--count", "6", "--lang", "en"]
     first = invoke(args, input="").output

@@ -7,18 +7,19 @@ reads like a transcript. Colour is off when stdout is not a terminal or NO_COLOR
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from quizkit.bank.model import Question
+from quizkit.bank.model import LETTERS
 from quizkit.quiz.scoring import AnswerError, Result, correct_letters, format_number, shown_letters
 from quizkit.quiz.select import Presented
 from quizkit.quiz.session import TimeUp
 from quizkit.render import latex
 from quizkit.render.i18n import t
-from quizkit.render.wrap import wrap_text
+from quizkit.render.wrap import break_offsets, wrap_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
 # YAML's folded scalars join lines with a space, which is noise between two Chinese characters.
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+def _wants_rich() -> bool:
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 VERDICT_STYLE = {"right": "bold green", "partial": "bold yellow", "wrong": "bold red", "skipped": "yellow",
                  "unanswered": "yellow"}
 
@@ -51,16 +61,44 @@ def make_console() -> Console:
     return Console(highlight=False, emoji=False, markup=False)
 
 
-class Terminal:
-    """Rendering helpers shared by the port and the report views."""
+def _plain_width() -> int:
+    # What rich uses when stdout is not a terminal.
+    try:
+        return int(os.environ.get("COLUMNS", "80"))
+    except ValueError:
+        return 80
 
-    def __init__(self, raw_math: bool = False, console: Console | None = None):
-        self.console = console or make_console()
+
+class Terminal:
+    """Rendering helpers shared by the port and the report views.
+
+    On a terminal (or with FORCE_COLOR) text goes through rich. When stdout is piped there is no colour to draw,
+    so paragraphs are written directly, with the same line breaking, and rich is imported only for tables.
+    """
+
+    def __init__(self, raw_math: bool = False, console: Console | None = None, rich: bool | None = None):
+        self._console = console
         self.raw_math = raw_math
+        self.rich = rich if rich is not None else (console is not None or _wants_rich())
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = make_console()
+        return self._console
 
     @property
     def width(self) -> int:
-        return max(20, min(self.console.width, 100))
+        return max(20, min(self.console.width if self.rich else _plain_width(), 100))
+
+    def write(self, text: str) -> None:
+        """Unstyled text without a newline (prompts, echoed answers)."""
+        if self.rich:
+            self.console.print(text, end="")
+            self.console.file.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
 
     def math(self, text: str) -> str:
         return text if self.raw_math else latex.to_unicode(text)
@@ -85,20 +123,31 @@ class Terminal:
                 out.append(p)
         return out
 
-    def para(self, *parts: str | tuple[str, str], indent: int = 0, hang: int = 0) -> None:
+    def para(self, *parts: str | tuple[str, str], indent: int = 0, hang: int = 0, end: str = "\n") -> None:
         """Print parts as one wrapped paragraph; `indent` on every line, `hang` more on continuation lines."""
+        if not self.rich:
+            plain = "".join(p[0] if isinstance(p, tuple) else p for p in parts)
+            pad, more = " " * indent, " " * hang
+            lines = []
+            for n, (a, b) in enumerate(break_offsets(plain, self.width - indent, hang)):
+                cont = n and a > 0 and plain[a - 1] != "\n"
+                lines.append(pad + (more if cont else "") + plain[a:b])
+            sys.stdout.write("\n".join(lines) + end)
+            return
         body = self.text(*parts)
         wrapped = wrap_text(body, self.width - indent, hang)
         if indent:
             from rich.text import Text
 
-            pad = Text(" " * indent)
-            lines = wrapped.split("\n")
-            wrapped = Text("\n").join(pad + line for line in lines)
-        self.console.print(wrapped, soft_wrap=True)
+            pad_text = Text(" " * indent)
+            wrapped = Text("\n").join(pad_text + line for line in wrapped.split("\n"))
+        self.console.print(wrapped, soft_wrap=True, end=end)
 
     def blank(self) -> None:
-        self.console.print()
+        if self.rich:
+            self.console.print()
+        else:
+            sys.stdout.write("\n")
 
     def answer_text(self, item: Presented) -> str:
         """The right answer, in the letters the student saw."""
@@ -124,9 +173,17 @@ class Terminal:
             return t("true") if result.given == "T" else t("false")
         return result.given
 
-    def explanation(self, q: Question, indent: int = 0) -> None:
-        if q.explanation:
-            self.para((t("explanation"), "bold"), *self.content(q.explanation), indent=indent)
+    def explanation(self, item: Presented, indent: int = 0) -> None:
+        """The explanation, with option letters it mentions relabelled to the order the student saw."""
+        q = item.question
+        if not q.explanation:
+            return
+        text = q.explanation
+        if item.order and list(item.order) != sorted(item.order):
+            from quizkit.bank.letters import relabel
+
+            text = relabel(text, {LETTERS[w]: LETTERS[i] for i, w in enumerate(item.order)})
+        self.para((t("explanation"), "bold"), *self.content(text), indent=indent)
 
 
 class TerminalPort(Terminal):
@@ -153,8 +210,11 @@ class TerminalPort(Terminal):
             prompt = t("prompt.rating", suggested=f"{self._suggested} {t(f'rating.{self._suggested}')}")
         else:
             prompt = t("prompt.answer")
-        self.console.print(self.text((prompt, "bold cyan")), end="")
-        self.console.file.flush()
+        self.para((prompt, "bold cyan"), end="")
+        if self.rich:
+            self.console.file.flush()
+        else:
+            sys.stdout.flush()
         if self.interactive:
             if deadline is not None:
                 self._wait(deadline)
@@ -162,9 +222,9 @@ class TerminalPort(Terminal):
         else:
             line = self.stdin.readline()
             if line:
-                self.console.print(line.rstrip("\r\n"))  # echo, so the transcript shows the answer
+                self.write(line.rstrip("\r\n") + "\n")  # echo, so the transcript shows the answer
         if not line:
-            self.console.print()
+            self.blank()
             return None
         return line.rstrip("\r\n")
 
@@ -176,7 +236,7 @@ class TerminalPort(Terminal):
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    self.console.print()
+                    self.blank()
                     raise TimeUp
                 ready, _, _ = select.select([self.stdin], [], [], min(left, 1.0))
                 if ready:
@@ -225,7 +285,6 @@ class TerminalPort(Terminal):
             self.para(line, indent=2)
 
     def feedback(self, item: Presented, result: Result) -> None:
-        q = item.question
         verdict = result.verdict
         parts: list[str | tuple[str, str]] = [(t(f"verdict.{verdict}"), VERDICT_STYLE[verdict])]
         if verdict == "partial":
@@ -234,7 +293,7 @@ class TerminalPort(Terminal):
             parts.append("  " + t("your_answer", answer=self.given_text(item, result)))
         parts.append("  " + t("correct_answer", answer=self.answer_text(item)))
         self.para(*parts)
-        self.explanation(q)
+        self.explanation(item)
 
     def rubric(self, item: Presented, result: Result) -> None:
         q = item.question
@@ -246,13 +305,13 @@ class TerminalPort(Terminal):
         for label in result.missed:
             self.para((t("rubric.missed", label=self.math(label)), "red"), indent=2, hang=2)
         self.para((t("model_answer"), "bold"), *self.content(str(q.answer)))
-        self.explanation(q)
+        self.explanation(item)
 
     def notice(self, key: str, **args: Any) -> None:
         if key == "skipped":
             item: Presented = args["answer"]
             self.para((t("notice.skipped"), "yellow"), "  ", t("correct_answer", answer=self.answer_text(item)))
-            self.explanation(item.question)
+            self.explanation(item)
             return
         if key == "rated":
             rating = args["rating"]

@@ -131,7 +131,7 @@ def exam_report(term: Terminal, rep: Report) -> None:
                 for label in o.result.missed:
                     term.para((t("rubric.missed", label=term.math(label)), "red"), indent=5)
             term.para((t("model_answer"), "bold"), *term.content(str(q.answer)), indent=3)
-        term.explanation(q, indent=3)
+        term.explanation(o.item, indent=3)
 
 
 def mistakes(term: Terminal, rows: Sequence[Mistake], by_id: dict[str, Question]) -> None:
