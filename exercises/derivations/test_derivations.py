@@ -1,0 +1,239 @@
+"""Grading tests for the `derivations` exercise. Each answer comes back from the child as text, is parsed safely
+(quizkit.symbolic: AST whitelist, never eval), evaluated at points where torch (autograd, nn.init, nn.LSTM) gives
+the true value, and checked for symbolic equivalence with the reference."""
+import math
+
+import sympy as sp
+import torch
+import torch.nn.functional as F
+from quizkit.grading.testing import check, hidden, points
+from quizkit.symbolic import SymbolicError, equivalent, parse
+
+F64 = torch.float64
+RTOL, ATOL = 1e-9, 1e-12  # exact formulas evaluated in float64
+
+
+def _symbols(names):
+    # The same assumptions as quizkit.symbolic.parse, so the parsed expression can be evaluated with them.
+    return [sp.Symbol(n, real=True) for n in names]
+
+
+def _answer(submission, name, names):
+    """Call the student's function in the child and parse the text that comes back."""
+    call = f"{name}({', '.join(names)}) with SymPy symbols {', '.join(names)}"
+    text = submission.probe("call", name, names)
+    check(isinstance(text, str), call=call, got=repr(text)[:200],
+          expected="a SymPy expression or a string in SymPy syntax")
+    try:
+        return text, parse(text, names)
+    except SymbolicError as err:
+        check(False, call=call, got=repr(text)[:200], expected=f"an expression in {', '.join(names)}",
+              hint=f"It could not be read: {err}. Use only the arguments, numbers, + - * / ** and sqrt/exp/log.")
+
+
+def _hint(text, names, mistakes, generic_hint):
+    """The explanation of the first known mistake the answer is equivalent to."""
+    for wrong, why in mistakes:
+        if equivalent(text, wrong, names):
+            return why
+    return generic_hint
+
+
+def _value(expr, names, values):
+    try:
+        return float(expr.evalf(subs=dict(zip(_symbols(names), values))))
+    except (TypeError, ValueError):  # complex, or not a number
+        return float("nan")
+
+
+def _numeric(expr, names, points_and_truth, call, what, hint):
+    for values, truth in points_and_truth:
+        got = _value(expr, names, values)
+        at = ", ".join(f"{n} = {v:.6g}" for n, v in zip(names, values))
+        check(math.isclose(got, truth, rel_tol=RTOL, abs_tol=ATOL), call=f"{call}, evaluated at {at}",
+              got=f"{got:.10g}", expected=f"{truth:.10g} ({what})", hint=hint)
+
+
+def _grade(submission, reference, name, names, mistakes, generic_hint, points_and_truth, what):
+    """Numeric check against torch first (its message shows numbers), then symbolic equivalence."""
+    text, expr = _answer(submission, name, names)
+    hint = _hint(text, names, mistakes, generic_hint)
+    signature = f"{name}({', '.join(names)})"
+    _numeric(expr, names, points_and_truth, f"{signature} returned {text!r}", what, hint)
+    want = str(getattr(reference, name)(*[sp.Symbol(n) for n in names]))
+    check(equivalent(text, want, names), call=f"{signature} with SymPy symbols", got=text,
+          expected="an expression equal to the true result everywhere (simplify(a - b) == 0 and random points)",
+          hint=hint)
+
+
+# --- activations -------------------------------------------------------------------------------------------
+
+XS = [-3.0, -0.7, 0.0, 0.5, 2.2]
+
+
+def _autograd_points(fn, xs):
+    """([fn(x)], d fn/dx at x) from torch.autograd in float64: the answer is written in terms of fn(x)."""
+    out = []
+    for x0 in xs:
+        x = torch.tensor(x0, dtype=F64, requires_grad=True)
+        y = fn(x)
+        (g,) = torch.autograd.grad(y, x)
+        out.append(([y.item()], g.item()))
+    return out
+
+
+SIGMOID_MISTAKES = [
+    ("1 - s**2", "That is tanh's derivative (in t = tanh x). For the sigmoid, write e^{-x} = (1 - s)/s in "
+                 "σ'(x) = e^{-x}/(1 + e^{-x})^2."),
+    ("s*(1 + s)", "Check the sign: σ'(x) = e^{-x}/(1 + e^{-x})^2 = σ(x)·(1 − σ(x)), which is at most 1/4."),
+    ("s**2", "σ'(x) = e^{-x}/(1 + e^{-x})^2; write e^{-x}/(1 + e^{-x}) in terms of s."),
+]
+
+
+@points(2)
+def test_sigmoid_derivative(submission, reference):
+    _grade(submission, reference, "sigmoid_derivative", ["s"], SIGMOID_MISTAKES,
+           "Differentiate σ(x) = 1/(1 + e^{-x}) and write the result using s = σ(x) only.",
+           _autograd_points(torch.sigmoid, XS), "torch.autograd's dσ/dx where σ(x) = s")
+
+
+TANH_MISTAKES = [
+    ("t*(1 - t)", "That is the sigmoid's derivative (in s = σ(x)). For tanh: d tanh/dx = 1/cosh^2 x."),
+    ("1 + t**2", "Check the sign: d tanh/dx = 1/cosh^2 x = 1 − tanh^2 x, which is at most 1."),
+    ("1 - t", "d tanh/dx = 1/cosh^2 x; write it with tanh using cosh^2 − sinh^2 = 1."),
+]
+
+
+@points(1)
+def test_tanh_derivative(submission, reference):
+    _grade(submission, reference, "tanh_derivative", ["t"], TANH_MISTAKES,
+           "d tanh/dx = 1/cosh^2 x; divide cosh^2 − sinh^2 = 1 by cosh^2.",
+           _autograd_points(torch.tanh, XS), "torch.autograd's d tanh/dx where tanh(x) = t")
+
+
+# --- losses ------------------------------------------------------------------------------------------------
+
+SOFTMAX_MISTAKES = [
+    ("y - p", "Check the sign: the loss grows when the true class's logit falls, so ∂L/∂z_i = p_i − y_i."),
+    ("p*(1 - p)", "That is ∂p_i/∂z_i of the softmax alone; with the cross-entropy the Jacobian cancels the log."),
+    ("-y/p", "That is ∂L/∂p_i; chain it through the softmax Jacobian ∂p_j/∂z_i = p_j(δ_ij − p_i)."),
+    ("p", "The target matters: with a one-hot y, Σ_j y_j = 1."),
+]
+
+
+def _softmax_ce_points():
+    """([p_i, y_i], ∂L/∂z_i) for F.cross_entropy on random logits and two different targets."""
+    g = torch.Generator().manual_seed(0)
+    out = []
+    for target in (0, 3):
+        z = (torch.randn(5, generator=g, dtype=F64) * 2).requires_grad_(True)
+        loss = F.cross_entropy(z[None], torch.tensor([target]))
+        (grad,) = torch.autograd.grad(loss, z)
+        p = torch.softmax(z.detach(), dim=0)
+        out += [([p[i].item(), float(i == target)], grad[i].item()) for i in range(5)]
+    return out
+
+
+@points(2)
+def test_softmax_ce_grad(submission, reference):
+    _grade(submission, reference, "softmax_ce_grad", ["p", "y"], SOFTMAX_MISTAKES,
+           "Write L = −Σ_j y_j (z_j − log Σ_k e^{z_k}) and differentiate with respect to z_i; Σ_j y_j = 1.",
+           _softmax_ce_points(), "torch.autograd's ∂ cross_entropy/∂z_i for 5 random logits")
+
+
+MSE_MISTAKES = [
+    ("2*x*(w*x + b - y)", "The ½ in l = ½(wx + b − y)^2 cancels the 2 that comes down from the square."),
+    ("w*x + b - y", "Chain rule: ∂(wx + b − y)/∂w = x, so the residual is multiplied by x."),
+    ("w*(w*x + b - y)", "That is ∂l/∂x; the question asks for ∂l/∂w."),
+    ("x*(y - w*x - b)", "Check the sign: the residual is (wx + b − y), prediction minus target."),
+]
+
+
+def _mse_points():
+    g = torch.Generator().manual_seed(1)
+    out = []
+    for _ in range(5):
+        x, w, b, y = (torch.randn(4, generator=g, dtype=F64) * 2).tolist()
+        wt = torch.tensor(w, dtype=F64, requires_grad=True)
+        (grad,) = torch.autograd.grad(0.5 * (wt * x + b - y) ** 2, wt)
+        out.append(([x, w, b, y], grad.item()))
+    return out
+
+
+@points(2)
+def test_mse_linear_grad_w(submission, reference):
+    _grade(submission, reference, "mse_linear_grad_w", ["x", "w", "b", "y"], MSE_MISTAKES,
+           "Differentiate l = ½(wx + b − y)^2 with respect to w, using the chain rule.",
+           _mse_points(), "torch.autograd's ∂l/∂w")
+
+
+# --- initialisation and counting ---------------------------------------------------------------------------
+
+XAVIER_MISTAKES = [
+    ("sqrt(2/(fan_in + fan_out))", "That is the standard deviation (Xavier normal). For U(−a, a) the variance is "
+                                   "a^2/3, so a = sqrt(3)·std."),
+    ("sqrt(6/fan_in)", "Xavier uses both fans: Var(w) = 2/(fan_in + fan_out)."),
+    ("sqrt(6)/(fan_in + fan_out)", "The square root covers the whole fraction."),
+    ("sqrt(3/(fan_in + fan_out))", "Var(w) = 2/(fan_in + fan_out) and Var(U(−a, a)) = a^2/3."),
+]
+
+
+def _torch_xavier_bound(fan_in, fan_out):
+    """The bound torch.nn.init.xavier_uniform_ uses, read from its samples: with the same generator seed its
+    samples are exactly a times those of uniform_(-1, 1)."""
+    w = torch.empty(fan_out, fan_in, dtype=F64)
+    torch.nn.init.xavier_uniform_(w, generator=torch.Generator().manual_seed(0))
+    u = torch.empty(fan_out, fan_in, dtype=F64).uniform_(-1, 1, generator=torch.Generator().manual_seed(0))
+    i = int(u.abs().argmax())
+    return (w.flatten()[i] / u.flatten()[i]).item()
+
+
+@points(1)
+def test_xavier_uniform_bound(submission, reference):
+    _grade(submission, reference, "xavier_uniform_bound", ["fan_in", "fan_out"], XAVIER_MISTAKES,
+           "Glorot and Bengio keep Var(w) = 2/(fan_in + fan_out); for U(−a, a), Var = a^2/3.",
+           [([256, 512], _torch_xavier_bound(256, 512))], "the bound of torch.nn.init.xavier_uniform_")
+
+
+LSTM_MISTAKES = [
+    ("4*(hidden_size*(input_size + hidden_size) + hidden_size)",
+     "torch.nn.LSTM keeps two bias vectors per gate, bias_ih and bias_hh: 2·hidden_size biases per gate."),
+    ("hidden_size*(input_size + hidden_size) + 2*hidden_size", "An LSTM has 4 gate blocks (input, forget, "
+                                                               "cell, output), each with its own weights."),
+    ("3*(hidden_size*(input_size + hidden_size) + 2*hidden_size)", "That is a GRU (3 blocks); an LSTM has 4."),
+    ("4*hidden_size*(input_size + hidden_size)", "Count the biases too: bias_ih and bias_hh, hidden_size each, "
+                                                 "for each of the 4 gates."),
+]
+
+
+def _torch_lstm_count(i, h):
+    return sum(p.numel() for p in torch.nn.LSTM(i, h).parameters())
+
+
+@points(2)
+def test_lstm_param_count(submission, reference):
+    _grade(submission, reference, "lstm_param_count", ["input_size", "hidden_size"], LSTM_MISTAKES,
+           "Count weight_ih (4h × i), weight_hh (4h × h), bias_ih (4h) and bias_hh (4h).",
+           [([10, 20], _torch_lstm_count(10, 20))], "sum(p.numel() for p in torch.nn.LSTM(10, 20).parameters())")
+
+
+@points(1)
+@hidden
+def test_lstm_param_count_matches_nn_lstm(submission):
+    names = ["input_size", "hidden_size"]
+    text, expr = _answer(submission, "lstm_param_count", names)
+    sizes = [(1, 1), (3, 7), (64, 32), (300, 128)]
+    _numeric(expr, names, [([i, h], _torch_lstm_count(i, h)) for i, h in sizes],
+             f"lstm_param_count(input_size, hidden_size) returned {text!r}",
+             "the parameter count of torch.nn.LSTM", "weight_ih (4h × i), weight_hh (4h × h), two 4h biases.")
+
+
+@points(1)
+@hidden
+def test_xavier_bound_matches_torch_init(submission):
+    names = ["fan_in", "fan_out"]
+    text, expr = _answer(submission, "xavier_uniform_bound", names)
+    fans = [(256, 512), (3, 7), (784, 10)]
+    _numeric(expr, names, [([fi, fo], _torch_xavier_bound(fi, fo)) for fi, fo in fans],
+             f"xavier_uniform_bound(fan_in, fan_out) returned {text!r}",
+             "the bound of torch.nn.init.xavier_uniform_", "a = sqrt(6/(fan_in + fan_out)).")
