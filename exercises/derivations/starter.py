@@ -1,7 +1,7 @@
 """derivations: return each result as a SymPy expression in the arguments (or as a string in SymPy syntax).
 
 The grader calls every function with SymPy Symbols named like the parameters, e.g. sigmoid_derivative(Symbol("s")),
-so `s * (1 - s)` written with the argument is already a SymPy expression.
+so an expression such as `3 * s**2 + 1` written with the argument is already a SymPy expression.
 """
 import sympy as sp  # noqa: F401  (sp.sqrt, sp.Rational, ... if you need them)
 
