@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
-from quizkit.render import i18n
+from quizkit.render import i18n, latex
 from quizkit.render.latex import to_unicode
 from quizkit.render.wrap import break_offsets, cell_width, wrap_text
+
+
+@pytest.fixture(autouse=True)
+def fresh_math_cache(tmp_path, monkeypatch):
+    """Render for real, and keep the rendering cache in a temporary home."""
+    monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(latex, "_cache", None)
+    monkeypatch.setattr(latex, "_cache_path", None)
 
 
 @pytest.mark.parametrize("src,shown", [

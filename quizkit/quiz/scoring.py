@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from fractions import Fraction
+from typing import Any, NamedTuple
 
 from quizkit.bank.model import LETTERS, Question
 
@@ -33,15 +32,14 @@ class AnswerError(ValueError):
         self.args_ = args
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one answer."""
+class Result(NamedTuple):
+    """The outcome of one answer (a NamedTuple: immutable, and cheap to define on the quiz path)."""
 
     score: float  # fraction of the credit, 0..1
     given: str  # the answer as stored and shown back: "AC", "T", "0.25", or the text
     hits: tuple[str, ...] = ()  # short answer: labels of the key points found
     missed: tuple[str, ...] = ()  # short answer: labels of the key points not found
-    detail: dict[str, object] = field(default_factory=dict)
+    detail: dict[str, Any] = {}  # noqa: RUF012 - never mutated; each Result that needs one gets its own
 
     @property
     def verdict(self) -> str:
@@ -160,6 +158,8 @@ def parse_number(text: str, unit: str = "") -> float:
         s = s.replace(",", "")
     try:
         if "/" in s:
+            from fractions import Fraction
+
             num, _, den = s.partition("/")
             value = float(Fraction(num) / Fraction(den))
         else:

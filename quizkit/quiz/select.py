@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from quizkit.bank.model import TYPES, Question
 from quizkit.errors import UsageError
@@ -14,8 +14,7 @@ from quizkit.errors import UsageError
 _PINNED = re.compile(r"以上|上述|都不|均不|all of the above|none of the above|both|neither", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Presented:
+class Presented(NamedTuple):
     """A question as one student sees it: `order[i]` is the written index of the option shown at i."""
 
     question: Question
@@ -27,8 +26,7 @@ class Presented:
         return tuple(q.options[i] for i in self.order) if self.order else q.options
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     tags: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     difficulties: frozenset[int] = frozenset()

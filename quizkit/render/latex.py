@@ -3,12 +3,19 @@
 Only the math segments ($...$, $$...$$, \\(...\\), \\[...\\]) are converted; the prose around them is left alone
 (pylatexenc would read a bare `%` in "50%" as a comment). `\\frac{a}{b}` becomes `(a)/(b)` so precedence
 survives on one line, and `^{...}`/`_{...}` become Unicode super/subscripts where every character has one,
-`^(...)` otherwise. pylatexenc is imported only when a text has math in it.
+`^(...)` otherwise.
+
+pylatexenc takes longer to import and set up than answering a question, so each formula's rendering is kept in
+`user_home()/cache/math-v1.json` (keyed by its source and a fingerprint of this module); pylatexenc is imported
+only for a formula never rendered before.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$((?:\\.|[^\\$])+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
@@ -18,6 +25,10 @@ _SUB = dict(zip("0123456789+-=()ijknmtxaeoprsuvhl", "₀₁₂₃₄₅₆₇₈
 _SUB["−"] = "₋"
 _FRACS = ("\\frac", "\\dfrac", "\\tfrac")
 _converter: Any = None
+_cache: dict[str, str] | None = None
+_cache_path: Path | None = None  # fixed when the cache is read, so an exit-time save goes to the same place
+_cache_dirty = False
+CACHE_NAME = "math-v1.json"
 
 
 def has_math(text: str) -> bool:
@@ -32,6 +43,63 @@ def to_unicode(text: str) -> str:
 
 
 def math_to_unicode(src: str) -> str:
+    global _cache_dirty
+    cache = _load_cache()
+    hit = cache.get(src)
+    if hit is None:
+        hit = cache[src] = _render(src)
+        if not _cache_dirty:
+            _cache_dirty = True
+            import atexit
+
+            atexit.register(_save_cache)
+    return hit
+
+
+def _fingerprint() -> str:
+    try:
+        st = Path(__file__).stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:  # pragma: no cover
+        return "?"
+
+
+def _cache_file() -> Path:
+    from quizkit.paths import user_home
+
+    return user_home() / "cache" / CACHE_NAME
+
+
+def _load_cache() -> dict[str, str]:
+    global _cache, _cache_path
+    if _cache is None:
+        _cache = {}
+        try:
+            _cache_path = _cache_file()
+            data = json.loads(_cache_path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("fingerprint") == _fingerprint():
+                _cache = {k: v for k, v in data.get("math", {}).items() if isinstance(v, str)}
+        except (OSError, ValueError, AttributeError):
+            pass
+    return _cache
+
+
+def _save_cache() -> None:
+    """Best effort and atomic; a cache that cannot be written only costs speed."""
+    if not _cache or _cache_path is None:
+        return
+    try:
+        path = _cache_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"fingerprint": _fingerprint(), "math": _cache}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _render(src: str) -> str:
     global _converter
     if _converter is None:
         from pylatexenc.latex2text import LatexNodes2Text

@@ -13,9 +13,8 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizkit.errors import QuizkitError
 
@@ -92,8 +91,8 @@ class StoreError(QuizkitError):
     """The progress database cannot be used as it is; the message names the file and what to do."""
 
 
-@dataclass(frozen=True)
-class Attempt:
+# Rows are NamedTuples: cheap to define and to build from sqlite rows (this module is on every quiz's path).
+class Attempt(NamedTuple):
     id: int
     session_id: int | None
     question_id: str
@@ -106,8 +105,7 @@ class Attempt:
     answered_at: float
 
 
-@dataclass(frozen=True)
-class CardRow:
+class CardRow(NamedTuple):
     question_id: str
     topic: str
     due: float
@@ -118,8 +116,7 @@ class CardRow:
     card_json: str
 
 
-@dataclass(frozen=True)
-class Mistake:
+class Mistake(NamedTuple):
     """A question in the mistakes notebook: answered wrongly and not yet right twice in a row since."""
 
     question_id: str
@@ -232,15 +229,15 @@ class Store:
             sql += " AND answered_at >= ?"
             params.append(since)
         rows = self._query(sql + " ORDER BY answered_at, id", tuple(params))
-        return [Attempt(**dict(zip(r.keys(), r))) for r in rows]
+        return [Attempt(*r) for r in rows]
 
     def card(self, question_id: str) -> CardRow | None:
         rows = self._query("SELECT * FROM cards WHERE question_id = ?", (question_id,))
-        return CardRow(**dict(zip(rows[0].keys(), rows[0]))) if rows else None
+        return CardRow(*rows[0]) if rows else None
 
     def cards(self) -> list[CardRow]:
         rows = self._query("SELECT * FROM cards ORDER BY due, question_id")
-        return [CardRow(**dict(zip(r.keys(), r))) for r in rows]
+        return [CardRow(*r) for r in rows]
 
     def review_log_count(self, question_id: str | None = None) -> int:
         if question_id is None:

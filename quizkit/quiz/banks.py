@@ -1,0 +1,158 @@
+"""The questions a study command works on, with a parsed-bank cache.
+
+Parsing every shipped bank with line numbers takes longer than the rest of answering a question, so the
+questions of each bank file that loaded without errors are kept as JSON in `user_home()/cache/`, keyed by the
+file's path, size and modification time and by a fingerprint of the loader itself. A hit needs neither YAML nor
+quizkit.bank.load. Anything unusual (a changed, broken or duplicate-id bank) goes through
+`quizkit.bank.load.load_questions`, so its errors read exactly as the loader words them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from quizkit.bank.model import KeyPoint, Question
+from quizkit.errors import UsageError
+
+CACHE_NAME = "banks-v1.json"
+BANK_SUFFIXES = (".yaml", ".yml")  # as quizkit.bank.load.BANK_SUFFIXES
+_FIELDS = tuple(f.name for f in fields(Question))
+
+
+def bank_files(paths: Sequence[str] | None) -> list[Path]:
+    """The same expansion as quizkit.bank.load.bank_files (a test keeps the two in step), without importing
+    YAML."""
+    from quizkit.paths import questions_dir
+
+    targets = [Path(p) for p in paths] if paths else [questions_dir()]
+    files: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            files.extend(sorted(p for p in target.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file()))
+        elif target.is_file():
+            files.append(target)
+        else:
+            raise UsageError(f"{target}: no such file or folder")
+    return files
+
+
+def fingerprint() -> str:
+    """Changes whenever the loader or the model could parse differently."""
+    from quizkit import __version__
+
+    here = Path(__file__).resolve().parent.parent / "bank"
+    parts = [__version__]
+    for name in ("load.py", "model.py"):
+        try:
+            st = (here / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:?")
+    return "|".join(parts)
+
+
+def _cache_path() -> Path:
+    from quizkit.paths import user_home
+
+    return user_home() / "cache" / CACHE_NAME
+
+
+def _key(path: Path) -> tuple[str, list[int]] | None:
+    """(resolved path + the path as given, [size, mtime_ns]); the given form is what Question.bank shows."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{path.resolve()}\0{path}", [st.st_size, st.st_mtime_ns]
+
+
+def _encode(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in _FIELDS:
+        value = getattr(q, name)
+        if name == "key_points":
+            value = [[kp.points, list(kp.any), kp.label] for kp in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[name] = value
+    return out
+
+
+def _decode(d: dict[str, Any]) -> Question:
+    kw: dict[str, Any] = {}
+    for name, value in d.items():
+        if name == "key_points":
+            value = tuple(KeyPoint(p, tuple(a), label) for p, a, label in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kw[name] = value
+    return Question(**kw)
+
+
+def _read_cache(path: Path, fp: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def _write_cache(path: Path, fp: str, entries: dict[str, Any]) -> None:
+    """Best effort and atomic: a cache that cannot be written only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"fingerprint": fp, "files": entries}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def load_questions(paths: Sequence[str] | None = None) -> list[Question]:
+    """The questions of the given banks (default: the shipped ones); raises BankError when a bank has errors."""
+    files = bank_files(paths)
+    cache = _cache_path()
+    fp = fingerprint()
+    entries = _read_cache(cache, fp)
+    out: list[Question] = []
+    seen: set[str] = set()
+    dirty = False
+    for path in files:
+        key = _key(path)
+        if key is None:
+            return _slow(paths)
+        name, stamp = key
+        entry = entries.get(name)
+        if entry is not None and entry.get("stamp") == stamp:
+            questions = [_decode(d) for d in entry["questions"]]
+        else:
+            from quizkit.bank.load import load_file
+
+            bank, diags = load_file(path)
+            if bank is None or any(d.severity == "error" for d in diags):
+                return _slow(paths)
+            questions = list(bank.questions)
+            entries[name] = {"stamp": stamp, "questions": [_encode(q) for q in questions]}
+            dirty = True
+        for q in questions:
+            if q.id in seen:
+                return _slow(paths)  # a duplicate id across banks: the loader reports it
+            seen.add(q.id)
+        out.extend(questions)
+    if dirty:
+        live = {k: v for k, v in entries.items() if Path(k.partition("\0")[0]).exists()}
+        _write_cache(cache, fp, live)
+    return out
+
+
+def _slow(paths: Sequence[str] | None) -> list[Question]:
+    from quizkit.bank.load import load_questions as load
+
+    return load(list(paths) if paths else None)
