@@ -1,0 +1,99 @@
+"""Grading tests for `sigmoid`: float64 and float32 against the stable reference, with stated tolerances."""
+
+import torch
+
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+F64, F32 = torch.float64, torch.float32
+# Valid formulas differ by a few ulps; these tolerances leave a wide margin above that and far below real bugs.
+TOL = {F64: dict(rtol=1e-9, atol=1e-15), F32: dict(rtol=1e-5, atol=1e-7)}
+GRAD_TOL = {F64: dict(rtol=1e-8, atol=1e-14), F32: dict(rtol=1e-4, atol=2e-7)}
+LARGE = [-1e4, -1e3, -100.0, -50.0, -20.0, 0.0, 20.0, 50.0, 100.0, 1e3, 1e4]
+
+STABLE_HINT = ("exp(x) overflows to inf for x > 709 in float64 (x > 88 in float32), and inf / inf is nan. "
+               "Use e = exp(-|x|), which is always in (0, 1]: 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.")
+DTYPE_HINT = "Don't convert x: build every constant from x (x.new_ones, torch.ones_like(x)) or use Python numbers."
+GRAD_HINT = "d sigma/dx = sigma(x) * (1 - sigma(x)): a bell curve, 0.25 at x = 0 and close to 0 far from it."
+
+
+def _grid(dtype, lo=-20.0, hi=20.0, n=401):
+    return torch.linspace(lo, hi, n, dtype=dtype)
+
+
+@points(2)
+def test_sigmoid_matches_reference_float64(submission, reference):
+    x = _grid(F64)
+    assert_close(submission.sigmoid(x), reference.sigmoid(x), **TOL[F64],
+                 call="sigmoid(torch.linspace(-20, 20, 401, dtype=torch.float64))",
+                 hint="Check the formula sigma(x) = 1 / (1 + exp(-x)).")
+
+
+@points(1)
+def test_sigmoid_float32(submission, reference):
+    x = _grid(F32, -30.0, 30.0, 301)
+    assert_close(submission.sigmoid(x), reference.sigmoid(x), **TOL[F32],
+                 call="sigmoid(torch.linspace(-30, 30, 301, dtype=torch.float32))", hint=DTYPE_HINT)
+
+
+@points(1)
+def test_shape_and_dtype_are_preserved(submission, reference):
+    gen = torch.Generator().manual_seed(5)
+    for shape in [(), (3, 4), (2, 3, 4), (0,)]:
+        for dtype in (F64, F32):
+            x = (torch.randn(shape, generator=gen, dtype=F64) * 5).to(dtype)
+            for name in ("sigmoid", "sigmoid_grad"):
+                tol = (TOL if name == "sigmoid" else GRAD_TOL)[dtype]
+                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol,
+                             call=f"{name}(x) with x of shape {shape} and dtype {str(dtype)[6:]}",
+                             hint="Work element-wise and return a tensor shaped like x. " + DTYPE_HINT)
+
+
+@points(1)
+def test_input_is_not_modified(submission):
+    x = torch.linspace(-5, 5, 11, dtype=F64)
+    for name in ("sigmoid", "sigmoid_grad"):
+        after = submission.probe("input_after_call", name, x)
+        assert_close(after, x, rtol=0, atol=0, call=f"{name}(x) with x = torch.linspace(-5, 5, 11); "
+                     "then looked at x again", hint="Don't change x in place (x.neg_(), x *= ..., x[...] = ...); "
+                     "compute new tensors instead.")
+
+
+@points(2)
+@hidden
+def test_large_inputs_stay_finite_and_accurate(submission, reference):
+    for dtype in (F64, F32):
+        x = torch.tensor(LARGE, dtype=dtype)
+        got = submission.sigmoid(x)
+        call = f"sigmoid(torch.tensor({LARGE}, dtype={str(dtype)[6:]}))"
+        if type(got) is torch.Tensor and got.shape == x.shape:
+            check(torch.isfinite(got).all(), call=call, got=f"{got.tolist()}",
+                  expected="finite values in [0, 1]", hint=STABLE_HINT)
+        assert_close(got, reference.sigmoid(x), **TOL[dtype], call=call, hint=STABLE_HINT)
+
+
+@points(1)
+def test_grad_matches_reference(submission, reference):
+    x = _grid(F64)
+    assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F64],
+                 call="sigmoid_grad(torch.linspace(-20, 20, 401, dtype=torch.float64))", hint=GRAD_HINT)
+
+
+@points(1)
+@hidden
+def test_grad_large_inputs(submission, reference):
+    for dtype in (F64, F32):
+        x = torch.tensor(LARGE, dtype=dtype)
+        got = submission.sigmoid_grad(x)
+        call = f"sigmoid_grad(torch.tensor({LARGE}, dtype={str(dtype)[6:]}))"
+        if type(got) is torch.Tensor and got.shape == x.shape:
+            check(torch.isfinite(got).all(), call=call, got=f"{got.tolist()}", expected="finite values near 0",
+                  hint=STABLE_HINT)
+        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT)
+
+
+@points(1)
+def test_grad_float32(submission, reference):
+    x = _grid(F32, -20.0, 20.0, 201).reshape(3, 67)
+    assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F32],
+                 call="sigmoid_grad(x) with x float32 of shape (3, 67), values in [-20, 20]",
+                 hint=GRAD_HINT + " " + DTYPE_HINT)

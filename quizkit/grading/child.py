@@ -1,0 +1,456 @@
+"""Code that runs outside the trusted supervisor: the zygote, and the sandboxed child it forks.
+
+The zygote is forked from the supervisor right after `import torch` and before any test or reference is
+imported, so its memory holds no grading secrets. For each submission it forks a child, which sets up the
+isolation layers (isolation.py), installs the forbidden-API guard, drops to a throw-away uid and then serves
+requests from the supervisor over a socket: load the student's file, call a function, make an object, call a
+method, run a probe. Replies carry plain data only (protocol.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+
+from quizkit.grading import isolation, protocol
+from quizkit.grading.forbidden import ForbiddenError, Guard
+
+UID_BASE = 1_000_000  # sandbox uid = UID_BASE + child pid: unique among live sandboxes, so RLIMIT_NPROC binds
+
+
+# ======================================================================================================
+# Zygote
+# ======================================================================================================
+def zygote_main(listener: socket.socket, secrets: list[str]) -> None:
+    """Serve spawn requests until the supervisor goes away. Never returns."""
+    isolation.set_pdeathsig()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    isolation.close_fds({listener.fileno()})
+    _scrub_memory(secrets)
+    _single_thread_torch()
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    os.set_blocking(wake_r, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    conns: dict[int, socket.socket] = {}
+    owner: dict[int, int] = {}  # child pid -> connection fd
+    import select
+
+    while True:
+        try:
+            ready, _, _ = select.select([listener.fileno(), wake_r, *conns], [], [], 5.0)
+        except InterruptedError:
+            continue
+        if listener.fileno() in ready:
+            try:
+                conn, _ = listener.accept()
+                conns[conn.fileno()] = conn
+            except OSError:
+                pass
+        if wake_r in ready:
+            try:
+                while os.read(wake_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        _reap(conns, owner)
+        for fd in [fd for fd in ready if fd in conns]:
+            conn = conns[fd]
+            try:
+                data = conn.recv(1 << 20)
+            except OSError:
+                data = b""
+            if not data:
+                conn.close()
+                del conns[fd]
+                continue
+            try:
+                request = json.loads(data)
+                if request.get("op") != "spawn":
+                    continue
+                pid, fds = _spawn(request["config"], listener, conns, wake_r, wake_w)
+                owner[pid] = fd
+                conn.sendmsg([json.dumps({"op": "spawned", "pid": pid}).encode()],
+                             [(socket.SOL_SOCKET, socket.SCM_RIGHTS, _fd_array(fds))])
+                for f in fds:
+                    os.close(f)
+            except Exception as err:  # noqa: BLE001 - report and keep serving
+                try:
+                    conn.send(json.dumps({"op": "spawn_failed", "error": f"{type(err).__name__}: {err}"}).encode())
+                except OSError:
+                    pass
+
+
+def _fd_array(fds: list[int]) -> bytes:
+    import array
+
+    return array.array("i", fds).tobytes()
+
+
+def _reap(conns: dict[int, socket.socket], owner: dict[int, int]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = owner.pop(pid, None)
+        conn = conns.get(fd) if fd is not None else None
+        if conn is not None:
+            try:
+                conn.send(json.dumps({"op": "exited", "pid": pid, "status": status}).encode())
+            except OSError:
+                pass
+
+
+def _spawn(config: dict[str, Any], listener: socket.socket, conns: dict[int, socket.socket],
+           wake_r: int, wake_w: int) -> tuple[int, list[int]]:
+    parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for c in conns.values():
+                c.close()
+            listener.close()
+            parent_sock.close()
+            os.close(out_r)
+            os.close(wake_r)
+            os.close(wake_w)
+            child_main(child_sock, out_w, config)
+        except BaseException:  # noqa: BLE001 - nothing sensible to do but leave
+            code = 70
+            debug = config.get("debug")
+            if debug:
+                try:
+                    with open(debug, "a") as fh:
+                        traceback.print_exc(file=fh)
+                except OSError:
+                    pass
+        os._exit(code)
+    child_sock.close()
+    os.close(out_w)
+    return pid, [parent_sock.detach(), out_r]
+
+
+def _scrub_memory(secrets: list[str]) -> None:
+    """Forget any exercise test or reference module this process had imported before forking the zygote."""
+    import gc
+    import linecache
+
+    prefixes = tuple(s.rstrip("/") + "/" for s in secrets)
+    dropped = False
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None) or ""
+        if f and os.path.realpath(f).startswith(prefixes):
+            del sys.modules[name]
+            dropped = True
+    linecache.clearcache()
+    if dropped:
+        gc.collect()
+
+
+def _single_thread_torch() -> None:
+    # libgomp's thread pool does not survive fork; with one thread torch never enters a parallel region.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            torch.set_num_threads(1)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# ======================================================================================================
+# Sandboxed child
+# ======================================================================================================
+def child_main(sock: socket.socket, out_w: int, config: dict[str, Any]) -> None:
+    os.setsid()
+    isolation.set_pdeathsig()
+    layers = _setup(sock, out_w, config)
+    server = _Server(sock, config, layers)
+    server.hello()
+    server.serve()
+
+
+def _setup(sock: socket.socket, out_w: int, config: dict[str, Any]) -> list[str]:
+    from quizkit.grading.limits import Limits
+
+    disabled = set(config.get("disable", [])) | isolation.disabled_layers()
+    layers = [isolation.PROCESS]
+    # Output: stdout and stderr go to a pipe the supervisor drains and caps; stdin is empty.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.close(out_w)
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stdin = open(0, "r", closefd=False)
+    sys.__stdout__, sys.__stderr__, sys.__stdin__ = sys.stdout, sys.stderr, sys.stdin  # type: ignore[misc]
+    isolation.close_fds({sock.fileno()})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+    limits = Limits(**config["limits"])
+    workdir = Path(config["workdir"])
+    is_root = os.geteuid() == 0
+    uid = UID_BASE + os.getpid() if (is_root and "uid" not in disabled) else None
+
+    net, mnt = isolation.unshare_namespaces(disabled)
+    if net:
+        layers.append(isolation.NETWORK)
+    tmpfs = False
+    if mnt:
+        try:
+            isolation.mount_private()
+            hidden = [isolation.hide(Path(p)) for p in config.get("hide", [])]
+            if any(hidden):
+                layers.append(isolation.MOUNT)
+            size = max(32, 4 * int(limits.file_size_mb))
+            tmpfs = isolation.mount_workdir(workdir, size, uid)
+        except OSError:
+            pass
+    if uid is not None:
+        # The unprivileged uid must still reach the interpreter (e.g. a pyenv under /root, mode 0700).
+        blocked = isolation.blocked_ancestors(isolation.python_paths())
+        if blocked:
+            try:
+                if not mnt:
+                    raise OSError("no mount namespace")
+                isolation.expose(blocked)
+            except OSError:
+                uid = None
+    if not tmpfs and uid is not None:
+        os.chown(workdir, uid, uid)
+    os.chmod(workdir, 0o700)
+    layers.append(isolation.WORKDIR_TMPFS if tmpfs else isolation.WORKDIR)
+    os.chdir(workdir)
+
+    home = str(workdir)
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    layers.append(isolation.ENV)
+    sys.dont_write_bytecode = True
+    import tempfile
+
+    tempfile.tempdir = home
+    sys.path[:] = [p for p in sys.path if p and not any(p.startswith(s) for s in config.get("secrets", []))]
+
+    _single_thread_torch()
+    isolation.set_rlimits(limits)
+    layers.append(isolation.RLIMITS)
+
+    if uid is not None:
+        try:
+            isolation.drop_privileges(uid)
+            layers.append(f"{isolation.UID} (uid {uid})")
+        except OSError:
+            uid = None
+    isolation.no_new_privs()
+    isolation.set_pdeathsig()  # cleared by the uid change
+    if "landlock" not in disabled:
+        secrets = [Path(s) for s in config.get("secrets", [])]
+        reads = isolation.readable_roots(secrets)
+        devs = [d for d in ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random") if os.path.exists(d)]
+        if isolation.landlock(reads, [home], devs):
+            layers.append(isolation.LANDLOCK)
+    return layers
+
+
+_GUARD_LABEL = "forbidden"
+
+
+class _Server:
+    def __init__(self, sock: socket.socket, config: dict[str, Any], layers: list[str]) -> None:
+        self.sock = sock
+        self.config = config
+        self.layers = layers
+        self.pid = os.getpid()
+        self.module: types.ModuleType | None = None
+        self.probes: types.ModuleType | None = None
+        self.handles: dict[int, Any] = {}
+        self.handle_ids: dict[int, int] = {}  # id(obj) -> handle id
+        self.next_handle = 1
+        self.filename = "submission.py"
+        self.path = ""
+        self.guard = Guard(config.get("forbidden", []), trusted_files=["<quizkit-probes>"])
+        if config.get("forbidden"):
+            self.guard.install()
+            self.layers.append(isolation.GUARD)
+
+    def hello(self) -> None:
+        protocol.send_frame(self.sock, {"op": "hello", "pid": self.pid, "isolation": self.layers})
+
+    def serve(self) -> None:
+        import torch
+
+        while True:
+            try:
+                request, blob = protocol.recv_frame(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError):
+                os._exit(0)
+            self.guard.violations.clear()
+            try:
+                reply, blobs, size = self.handle(request, blob, torch)
+            except BaseException as err:  # noqa: BLE001 - every failure becomes a reply
+                reply, blobs, size = self.failure(err), [], 0
+            if os.getpid() != self.pid:
+                os._exit(0)  # a fork made by student code must never answer
+            if self.guard.violations and reply.get("ok"):
+                reply, blobs, size = {"ok": False, "kind": "forbidden", "message": self.guard.violations[0]}, [], 0
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:  # noqa: BLE001
+                    pass
+            try:
+                protocol.send_frame(self.sock, reply, blobs, size)
+            except (OSError, TypeError, ValueError):
+                os._exit(0)
+
+    # -- requests -------------------------------------------------------------------------------------------
+    def handle(self, req: dict[str, Any], blob: bytearray, torch: Any) -> tuple[dict[str, Any], list[bytes], int]:
+        op = req.get("op")
+        if op == "load":
+            return self.load(req), [], 0
+        if self.module is None:
+            raise RuntimeError("the submission is not loaded")
+        args = protocol.decode(req.get("args", []), blob, resolve_handle=self.resolve)
+        kwargs = protocol.decode(req.get("kwargs", {"t": "dict", "v": []}), blob, resolve_handle=self.resolve)
+        if op == "call":
+            fn = self.attr(req["name"])
+            value = fn(*args, **kwargs)
+        elif op == "new":
+            cls = self.attr(req["name"])
+            obj = cls(*args, **kwargs)
+            hid = self.next_handle
+            self.next_handle += 1
+            self.handles[hid] = obj
+            self.handle_ids[id(obj)] = hid
+            return {"ok": True, "handle": hid}, [], 0
+        elif op == "method":
+            obj = self.resolve(req["handle"])
+            value = getattr(obj, req["name"])(*args, **kwargs)
+        elif op == "get":
+            value = getattr(self.resolve(req["handle"]), req["name"])
+        elif op == "probe":
+            if self.probes is None:
+                raise RuntimeError("this exercise has no probes.py")
+            fn = getattr(self.probes, req["name"])
+            value = fn(self.module, *args, **kwargs)
+        elif op == "has":
+            value = hasattr(self.module, req["name"])
+        elif op == "release":
+            obj = self.handles.pop(req["handle"], None)
+            self.handle_ids.pop(id(obj), None)
+            value = None
+        else:
+            raise RuntimeError(f"unknown request {op!r}")
+        try:
+            with torch._C.DisableTorchFunctionSubclass():
+                obj_json, blobs, size = protocol.encode(value)
+        except (TypeError, ValueError, RecursionError) as err:
+            return {"ok": False, "kind": "type", "message": f"returned {err}"}, [], 0
+        return {"ok": True, "value": obj_json}, blobs, size
+
+    def attr(self, name: str) -> Any:
+        assert self.module is not None
+        if not isinstance(name, str) or name not in vars(self.module):
+            raise _Missing(f"{self.filename} does not define `{name}`")
+        value = vars(self.module)[name]
+        if not callable(value):
+            raise _Missing(f"`{name}` in {self.filename} is a {type(value).__name__}, not a function or class")
+        return value
+
+    def resolve(self, hid: int) -> Any:
+        if hid not in self.handles:
+            raise RuntimeError(f"unknown object handle {hid}")
+        return self.handles[hid]
+
+    def load(self, req: dict[str, Any]) -> dict[str, Any]:
+        self.filename = os.path.basename(req.get("filename") or "submission.py")
+        if not self.filename.endswith(".py"):
+            self.filename += ".py"
+        self.path = os.path.join(os.getcwd(), self.filename)
+        probes = req.get("probes")
+        if probes:
+            mod = types.ModuleType("quizkit_probes")
+            mod.__file__ = "<quizkit-probes>"
+            exec(compile(probes, "<quizkit-probes>", "exec"), mod.__dict__)
+            self.probes = mod
+        source = req["source"]
+        try:
+            with open(self.path, "w", encoding="utf-8") as fh:
+                fh.write(source)
+        except OSError:
+            pass
+        module = types.ModuleType("submission")
+        module.__file__ = self.path
+        sys.modules["submission"] = module
+        self.module = module
+        code = compile(source, self.path, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+        return {"ok": True}
+
+    def failure(self, err: BaseException) -> dict[str, Any]:
+        if isinstance(err, SystemExit):
+            return {"ok": False, "kind": "exit", "message": f"your code called sys.exit({_safe(err.code)})"
+                    + self.where(err)}
+        if isinstance(err, ForbiddenError) or self.guard.violations:
+            message = self.guard.violations[0] if self.guard.violations else _safe(err)
+            return {"ok": False, "kind": "forbidden", "message": message}
+        if isinstance(err, _Missing):
+            return {"ok": False, "kind": "missing", "message": str(err)}
+        name = type(err).__name__
+        text = _safe(err)
+        if isinstance(err, MemoryError):
+            text = text or f"out of memory (the limit is {self.config['limits']['memory_mb']} MB)"
+        message = f"{name}: {text}" if text else name
+        return {"ok": False, "kind": "exception", "type": name, "message": message + self.where(err)}
+
+    def where(self, err: BaseException) -> str:
+        """' (sigmoid.py:12, in sigmoid)' for the innermost frame in the student's file."""
+        try:
+            frames = traceback.extract_tb(err.__traceback__)
+        except Exception:  # noqa: BLE001
+            return ""
+        for fr in reversed(frames):
+            if fr.filename == self.path:
+                return f" ({self.filename}:{fr.lineno}, in {fr.name})"
+        return ""
+
+
+class _Missing(Exception):
+    pass
+
+
+def _safe(value: Any, limit: int = 2000) -> str:
+    """str() of student objects can raise or run forever-long; keep it bounded."""
+    try:
+        text = str(value)
+    except BaseException:  # noqa: BLE001
+        text = f"<unprintable {type(value).__name__}>"
+    if not isinstance(text, str):
+        text = "<unprintable>"
+    return str.__str__(text)[:limit]

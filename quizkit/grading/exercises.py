@@ -1,0 +1,153 @@
+"""The coding exercises: one folder per exercise with a small exercise.yaml, the reference beside them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizkit.errors import QuizkitError, UsageError
+from quizkit.grading.limits import Limits
+from quizkit.paths import exercises_dir, reference_dir
+
+TOPICS = (
+    "ml-basics linear-regression softmax-regression perceptron-mlp activation loss optimizer backprop "
+    "gradient-problems regularization normalization initialization cnn rnn gan training-pipeline"
+).split()
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title_zh: str
+    title_en: str
+    topic: str  # one of TOPICS, the bank's topic tags
+    points: int  # must equal the sum of @points over the tests (checked by `quizkit dev check`)
+    forbidden: tuple[str, ...]  # dotted names blocked statically and at run time in the child
+    limits: Limits
+    hints: tuple[dict[str, str], ...]  # each {"zh": ..., "en": ...}, shown one at a time
+    dir: Path
+    test_file: Path
+    starter: Path
+    reference: Path
+    readme: Path
+    mutants: tuple[Path, ...] = field(default=())  # known-wrong variants; each must fail a test
+
+    @property
+    def probes(self) -> Path | None:
+        path = self.dir / "probes.py"
+        return path if path.is_file() else None
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+def list_exercises() -> list[Exercise]:
+    root = exercises_dir()
+    if not root.is_dir():
+        return []
+    return [load_exercise_dir(d) for d in sorted(root.iterdir()) if (d / "exercise.yaml").is_file()]
+
+
+def known_ids() -> list[str]:
+    root = exercises_dir()
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir() if (d / "exercise.yaml").is_file())
+
+
+def load_exercise(exercise_id: str) -> Exercise:
+    """The exercise with this id; UsageError (exit 2) naming the known ids when there is none."""
+    if not _ID.match(exercise_id or "") or not (exercises_dir() / exercise_id / "exercise.yaml").is_file():
+        known = ", ".join(known_ids()) or "none"
+        raise UsageError(f"unknown exercise '{exercise_id}' (known: {known})")
+    return load_exercise_dir(exercises_dir() / exercise_id)
+
+
+def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercise:
+    """Read folder/exercise.yaml; errors name the file and line. `reference` overrides reference/<id>.py."""
+    import yaml
+
+    folder = Path(folder)
+    meta = folder / "exercise.yaml"
+    try:
+        text = meta.read_text(encoding="utf-8")
+    except OSError as err:
+        raise QuizkitError(f"{meta}: cannot read: {err.strerror or err}") from None
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise QuizkitError(f"{meta}{line}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise QuizkitError(f"{meta}:1: expected a mapping with id, title, topic, points, ...")
+
+    def where(key: str) -> str:
+        return f"{meta}:{_line(node, key)}"
+
+    def fail(key: str, message: str) -> QuizkitError:
+        return QuizkitError(f"{where(key)}: {message}")
+
+    ex_id = data.get("id")
+    if ex_id != folder.name:
+        raise fail("id", f"`id` must be the folder name '{folder.name}', not {ex_id!r}")
+    if not _ID.match(ex_id):
+        raise fail("id", "`id` must be lower-case letters, digits and _")
+    title = data.get("title")
+    if not (isinstance(title, dict) and isinstance(title.get("zh"), str) and isinstance(title.get("en"), str)):
+        raise fail("title", "`title` must be {zh: ..., en: ...}")
+    topic = data.get("topic")
+    if topic not in TOPICS:
+        raise fail("topic", f"`topic` must be one of: {' '.join(TOPICS)} (got {topic!r})")
+    points = data.get("points")
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise fail("points", f"`points` must be a positive whole number, not {points!r}")
+    forbidden = data.get("forbidden") or []
+    if not isinstance(forbidden, list) or not all(isinstance(f, str) and _DOTTED.match(f) for f in forbidden):
+        raise fail("forbidden", "`forbidden` must be a list of dotted names such as torch.sigmoid")
+    limits = Limits.from_mapping(data.get("limits"), where=where("limits"))
+    hints = data.get("hints") or []
+    if not isinstance(hints, list) or not all(
+        isinstance(h, dict) and isinstance(h.get("zh"), str) and isinstance(h.get("en"), str) for h in hints
+    ):
+        raise fail("hints", "`hints` must be a list of {zh: ..., en: ...}")
+    unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "limits", "hints"})
+    if unknown:
+        raise fail(unknown[0], f"unknown key `{unknown[0]}`")
+    mutants_dir = folder / "mutants"
+    mutants = tuple(sorted(mutants_dir.glob("*.py"))) if mutants_dir.is_dir() else ()
+    return Exercise(
+        id=ex_id,
+        title_zh=title["zh"],
+        title_en=title["en"],
+        topic=topic,
+        points=points,
+        forbidden=tuple(forbidden),
+        limits=limits,
+        hints=tuple({"zh": h["zh"], "en": h["en"]} for h in hints),
+        dir=folder,
+        test_file=folder / f"test_{ex_id}.py",
+        starter=folder / "starter.py",
+        reference=Path(reference) if reference is not None else reference_dir() / f"{ex_id}.py",
+        readme=folder / "README.md",
+        mutants=mutants,
+    )
+
+
+def _line(node: Any, key: str) -> int:
+    """1-based line of `key` in the top-level mapping node (1 when absent)."""
+    for k, _ in getattr(node, "value", []) or []:
+        if getattr(k, "value", None) == key:
+            return int(k.start_mark.line) + 1
+    return 1

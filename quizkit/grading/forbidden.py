@@ -1,0 +1,518 @@
+"""Forbidden APIs: a static AST scan in the supervisor and a runtime guard inside the sandboxed child.
+
+The scan resolves import aliases (`import torch.nn.functional as F` then `F.sigmoid`), `from` imports, star
+imports, in-place variants (`sigmoid_`), tensor methods (`x.sigmoid()`), constant `getattr`/`import_module`
+strings ("sig" + "moid" is folded), and identity aliases such as torch.nn.modules.activation.Sigmoid.
+
+The guard patches each forbidden callable, wherever torch re-exports it, with a stub that raises
+ForbiddenError when its Python caller is student code (torch's own use of it keeps working), patches forbidden
+classes' __init__, replaces forbidden submodules on their parent with a checking proxy, and blocks importing a
+forbidden module from student code (builtins.__import__, importlib.import_module, a meta-path finder). Student
+code is any frame whose file is not under the Python installation, the quizkit package or the probes.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+import os
+import sys
+import types
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+
+# ======================================================================================================
+# Static scan (supervisor)
+# ======================================================================================================
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    name: str  # the forbidden name that matched, e.g. torch.sigmoid
+    code: str  # the source text that uses it
+
+    def message(self, filename: str) -> str:
+        return f"{filename}:{self.line}: `{self.code}` uses {self.name}, which this exercise forbids."
+
+
+_MISSING = object()
+
+
+def _static_lookup(obj: Any, name: str) -> Any:
+    """getattr without running module __getattr__ hooks or descriptors (never imports anything)."""
+    if isinstance(obj, types.ModuleType):
+        return vars(obj).get(name, _MISSING)
+    if isinstance(obj, type):
+        for klass in obj.__mro__:
+            if name in vars(klass):
+                return vars(klass)[name]
+        return _MISSING
+    return _MISSING
+
+
+def resolve(dotted: str) -> Any:
+    """The object a dotted name refers to in this process, looked up statically; _MISSING when unknown."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        mod = sys.modules.get(".".join(parts[:cut]))
+        if mod is None:
+            continue
+        obj: Any = mod
+        for name in parts[cut:]:
+            obj = _static_lookup(obj, name)
+            if obj is _MISSING:
+                return _MISSING
+        return obj
+    return _MISSING
+
+
+class _Target:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.obj = resolve(name)
+        self.is_module = isinstance(self.obj, types.ModuleType)
+        parent = resolve(name.rpartition(".")[0]) if "." in name else _MISSING
+        self.last = name.rpartition(".")[2]
+        # A method of a class (torch.Tensor.sigmoid): any `<expr>.sigmoid` may be it.
+        self.method = isinstance(parent, type) and not self.is_module
+        self.inplace = _MISSING
+        if not self.is_module and parent is not _MISSING:
+            self.inplace = _static_lookup(parent, self.last + "_")
+
+    def matches(self, dotted: str, obj: Any) -> bool:
+        if dotted == self.name or dotted.startswith(self.name + "."):
+            return True
+        if dotted == self.name + "_" and not self.is_module:
+            return True
+        if obj is _MISSING or obj is None:
+            return False
+        if self.obj is not _MISSING and obj is self.obj and not isinstance(obj, (int, float, str, bool)):
+            return True
+        return self.inplace is not _MISSING and obj is self.inplace
+
+
+def _fold_str(node: ast.AST) -> str | None:
+    """The value of a constant string expression ("sig" + "moid", f-strings of constants); else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _fold_str(node.left), _fold_str(node.right)
+        if left is not None and right is not None:
+            return left + right
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for v in node.values:
+            s = _fold_str(v)
+            if s is None:
+                return None
+            parts.append(s)
+        return "".join(parts)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        sep = _fold_str(node.func.value)
+        items = [_fold_str(e) for e in node.args[0].elts]
+        if sep is not None and all(i is not None for i in items):
+            return sep.join(items)  # type: ignore[arg-type]
+    return None
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, source: str, targets: list[_Target]) -> None:
+        self.source = source
+        self.targets = targets
+        self.aliases: dict[str, str] = {}
+        self.findings: dict[tuple[int, str], Finding] = {}
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def code(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.source, node) or ""
+        text = " ".join(text.split())
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    def flag(self, node: ast.AST, name: str, code: str | None = None) -> None:
+        line = getattr(node, "lineno", 0)
+        key = (line, name)
+        if key not in self.findings:
+            self.findings[key] = Finding(line, name, code if code is not None else self.code(node))
+
+    def check_dotted(self, node: ast.AST, dotted: str, code: str | None = None) -> bool:
+        obj = resolve(dotted)
+        for t in self.targets:
+            if t.matches(dotted, obj):
+                self.flag(node, t.name, code)
+                return True
+        return False
+
+    def dotted(self, node: ast.AST) -> str | None:
+        """torch.nn.functional.sigmoid for F.sigmoid when F is an import alias; None when not a name chain."""
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.dotted(node.value)
+            return f"{base}.{node.attr}" if base is not None else None
+        return None
+
+    def attribute(self, node: ast.AST, base: ast.AST, attr: str) -> None:
+        base_name = self.dotted(base)
+        if base_name is not None:
+            if self.check_dotted(node, f"{base_name}.{attr}"):
+                return
+            if isinstance(resolve(base_name), types.ModuleType) or base_name in sys.modules:
+                return  # a module's attribute: decided by its full name above
+        if isinstance(base, ast.Name) and base.id in ("self", "cls"):
+            return
+        for t in self.targets:
+            if t.method and attr in (t.last, t.last + "_"):
+                self.flag(node, t.name)
+                return
+
+    # -- visitors ----------------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for a in node.names:
+            self.check_dotted(node, a.name)
+            if a.asname:
+                self.aliases[a.asname] = a.name
+            else:
+                top = a.name.split(".")[0]
+                self.aliases[top] = top
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        self.check_dotted(node, node.module)
+        for a in node.names:
+            if a.name == "*":
+                for t in self.targets:
+                    parent, _, last = t.name.rpartition(".")
+                    if parent == node.module:
+                        self.aliases[last] = t.name
+                    elif parent.startswith(node.module + ".") or t.name.startswith(node.module + "."):
+                        continue
+                continue
+            full = f"{node.module}.{a.name}"
+            self.check_dotted(node, full)
+            self.aliases[a.asname or a.name] = full
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.attribute(node, node.value, node.attr)
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        full = self.aliases.get(node.id)
+        if full is not None and full != node.id:
+            self.check_dotted(node, full)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if fname in ("getattr", "setattr", "hasattr", "delattr") and len(node.args) >= 2:
+            attr = _fold_str(node.args[1])
+            if attr is not None:
+                self.attribute(node, node.args[0], attr)
+        elif fname in ("__import__", "import_module") and node.args:
+            name = _fold_str(node.args[0])
+            if name is not None:
+                self.check_dotted(node, name)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and "." in node.value:
+            value = node.value.strip()
+            for t in self.targets:
+                if "." in t.name and (value == t.name or value.startswith(t.name + ".")):
+                    self.flag(node, t.name)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant):
+            return  # docstrings and bare strings may mention names
+        self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        folded = _fold_str(node)
+        if folded is not None and "." in folded:
+            self.visit_Constant(ast.copy_location(ast.Constant(folded), node))
+        self.generic_visit(node)
+
+
+def scan(source: str, forbidden: Sequence[str], filename: str = "<submission>") -> list[Finding]:
+    """Uses of forbidden names, in line order. Raises SyntaxError when the source does not parse."""
+    if not forbidden:
+        return []
+    tree = ast.parse(source, filename=filename)
+    scanner = _Scanner(source, [_Target(name) for name in forbidden])
+    scanner.visit(tree)
+    return sorted(scanner.findings.values(), key=lambda f: (f.line, f.name))
+
+
+# ======================================================================================================
+# Runtime guard (sandboxed child)
+# ======================================================================================================
+class ForbiddenError(ImportError):
+    """Raised in the child when student code uses a forbidden API (an ImportError so imports fail naturally)."""
+
+
+_TRANSPARENT_PREFIXES = ("<frozen importlib", )
+
+
+class Guard:
+    def __init__(self, forbidden: Sequence[str], trusted_files: Iterable[str] = ()) -> None:
+        self.forbidden = list(forbidden)
+        self.blocked_modules: list[str] = []
+        self.violations: list[str] = []
+        self.trusted_files = set(trusted_files)
+        self._trusted_cache: dict[str, bool] = {}
+        self._pending: dict[str, list[str]] = {}  # module not imported yet -> forbidden names inside it
+        here = os.path.dirname(os.path.abspath(__file__))
+        self._transparent = {os.path.abspath(__file__), os.path.join(os.path.dirname(importlib.__file__),
+                                                                     "__init__.py")}
+        import sysconfig
+
+        prefixes = {os.path.dirname(here)}  # the quizkit package
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            p = sysconfig.get_paths().get(key)
+            if p:
+                prefixes.add(os.path.realpath(p))
+                prefixes.add(p)
+        for p in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+            prefixes.add(os.path.join(p, "lib"))
+        self._prefixes = tuple(sorted(p.rstrip("/") + "/" for p in prefixes))
+
+    # -- who is calling ------------------------------------------------------------------------------------
+    def trusted(self, filename: str) -> bool:
+        known = self._trusted_cache.get(filename)
+        if known is None:
+            known = (filename in self.trusted_files or filename.startswith(self._prefixes)
+                     or filename.startswith("<frozen ") or filename.startswith("<quizkit"))
+            self._trusted_cache[filename] = known
+        return known
+
+    def check(self, label: str, depth: int = 2) -> None:
+        """Raise ForbiddenError if the nearest real caller `depth` frames up is student code."""
+        try:
+            f: Any = sys._getframe(depth)
+        except ValueError:
+            return
+        while f is not None and (f.f_code.co_filename.startswith(_TRANSPARENT_PREFIXES)
+                                 or f.f_code.co_filename in self._transparent):
+            f = f.f_back
+        if f is None or self.trusted(f.f_code.co_filename):
+            return
+        where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
+        message = f"{where}: uses {label}, which this exercise forbids"
+        self.violations.append(message)
+        raise ForbiddenError(message)
+
+    def module_hit(self, name: str) -> str | None:
+        for blocked in self.blocked_modules:
+            if name == blocked or name.startswith(blocked + "."):
+                return blocked
+        return None
+
+    # -- installing ---------------------------------------------------------------------------------------
+    def install(self) -> None:
+        if not self.forbidden:
+            return
+        for name in self.forbidden:
+            self._install_one(name)
+        self._install_import_hooks()
+
+    def _install_one(self, name: str) -> None:
+        parts = name.split(".")
+        obj: Any = sys.modules.get(parts[0])
+        parent: Any = None
+        missing_at = 0 if obj is None else None
+        if obj is not None:
+            for i, part in enumerate(parts[1:], 1):
+                mod = sys.modules.get(".".join(parts[: i + 1]))
+                parent = obj
+                obj = mod if mod is not None else _static_lookup(obj, part)
+                if obj is _MISSING:
+                    missing_at = i
+                    break
+        if missing_at is not None:
+            # Not imported (yet): refuse it as a module, and patch it once its module is imported.
+            self.blocked_modules.append(name)
+            self._pending.setdefault(".".join(parts[: missing_at + 1]), []).append(name)
+            return
+        self._patch(name, parent, obj)
+
+    def _patch(self, name: str, parent: Any, obj: Any) -> None:
+        last = name.rpartition(".")[2]
+        if isinstance(obj, types.ModuleType):
+            self.blocked_modules.append(name)
+            if parent is not None:
+                try:
+                    setattr(parent, last, _GuardedModule(obj, name, self))
+                except (AttributeError, TypeError):
+                    pass
+            return
+        if isinstance(obj, type):
+            self._patch_class(name, obj)
+            return
+        if not callable(obj):
+            return
+        stub = self._stub(name, obj)
+        replaced = {id(obj): stub}
+        _try_setattr(parent, last, stub)
+        inplace = _static_lookup(parent, last + "_") if parent is not None else _MISSING
+        if inplace is not _MISSING and callable(inplace):
+            replaced[id(inplace)] = self._stub(name + "_", inplace)
+            _try_setattr(parent, last + "_", replaced[id(inplace)])
+        for ns in _alias_namespaces():
+            try:
+                items = list(vars(ns).items())
+            except TypeError:
+                continue
+            for key, value in items:
+                new = replaced.get(id(value))
+                if new is not None and value is not new:
+                    _try_setattr(ns, key, new)
+
+    def _patch_class(self, name: str, cls: type) -> None:
+        guard = self
+        original_init = cls.__init__
+
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            guard.check(name)
+            original_init(self, *args, **kwargs)
+
+        try:
+            cls.__init__ = __init__  # type: ignore[misc]
+        except (AttributeError, TypeError):
+            pass
+
+    def _stub(self, label: str, original: Any) -> Any:
+        guard = self
+
+        def forbidden_stub(*args: Any, **kwargs: Any) -> Any:
+            guard.check(label)
+            return original(*args, **kwargs)
+
+        forbidden_stub.__name__ = getattr(original, "__name__", label.rpartition(".")[2])
+        forbidden_stub.__qualname__ = forbidden_stub.__name__
+        forbidden_stub.__doc__ = getattr(original, "__doc__", None)
+        return forbidden_stub
+
+    def _install_import_hooks(self) -> None:
+        guard = self
+        self.blocked_modules.append("quizkit")  # the grader itself is never student-importable
+        original_import = builtins.__import__
+
+        def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+            if level == 0:
+                hit = guard.module_hit(name)
+                if hit is None and fromlist:
+                    for item in fromlist:
+                        if isinstance(item, str) and item != "*":
+                            hit = guard.module_hit(f"{name}.{item}")
+                            if hit:
+                                break
+                if hit is not None:
+                    guard.check(hit)
+            module = original_import(name, globals, locals, fromlist, level)
+            return module
+
+        builtins.__import__ = __import__
+        original_import_module = importlib.import_module
+
+        def import_module(name: str, package: str | None = None) -> Any:
+            if not name.startswith("."):
+                hit = guard.module_hit(name)
+                if hit is not None:
+                    guard.check(hit)
+            return original_import_module(name, package)
+
+        importlib.import_module = import_module
+        sys.meta_path.insert(0, _GuardFinder(self))
+
+    def after_import(self, fullname: str) -> None:
+        """A module we were waiting for was imported: patch the forbidden names inside it."""
+        for name in self._pending.pop(fullname, []):
+            self._install_one(name)
+
+
+def _try_setattr(obj: Any, name: str, value: Any) -> None:
+    if obj is None:
+        return
+    try:
+        setattr(obj, name, value)
+    except (AttributeError, TypeError):
+        pass
+
+
+def _alias_namespaces() -> list[Any]:
+    """Where torch re-exports the same builtin under other names."""
+    out: list[Any] = []
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return out
+    for path in ("", "._C._VariableFunctions", ".special", "._C._special", ".nn.functional", "._C._nn",
+                 ".Tensor", "._C.TensorBase", ".linalg", "._C._linalg", ".fft", "._C._fft"):
+        obj: Any = torch
+        for part in path.split(".")[1:]:
+            obj = getattr(obj, part, None)
+            if obj is None:
+                break
+        if obj is not None:
+            out.append(obj)
+    return out
+
+
+class _GuardedModule(types.ModuleType):
+    """Stands in for a forbidden submodule on its parent: attribute reads from student code raise."""
+
+    def __init__(self, real: types.ModuleType, label: str, guard: Guard) -> None:
+        super().__init__(real.__name__, real.__doc__)
+        object.__setattr__(self, "_quizkit_real", real)
+        object.__setattr__(self, "_quizkit_label", label)
+        object.__setattr__(self, "_quizkit_guard", guard)
+
+    def __getattr__(self, name: str) -> Any:
+        d = object.__getattribute__(self, "__dict__")
+        d["_quizkit_guard"].check(d["_quizkit_label"])
+        return getattr(d["_quizkit_real"], name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(object.__getattribute__(self, "_quizkit_real"), name, value)
+
+    def __dir__(self) -> list[str]:
+        return dir(object.__getattribute__(self, "_quizkit_real"))
+
+
+class _GuardFinder:
+    """First on sys.meta_path: refuses forbidden modules to student code and patches late imports."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+        self._busy: set[str] = set()
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        hit = self.guard.module_hit(fullname)
+        if hit is not None:
+            self.guard.check(hit)
+        if fullname in self.guard._pending and fullname not in self._busy:
+            self._busy.add(fullname)
+            try:
+                spec = importlib.util.find_spec(fullname)
+            except (ImportError, ValueError):
+                spec = None
+            finally:
+                self._busy.discard(fullname)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                loader, guard = spec.loader, self.guard
+
+                class _Patching:
+                    def create_module(self, spec: Any) -> Any:
+                        return loader.create_module(spec)
+
+                    def exec_module(self, module: Any) -> None:
+                        loader.exec_module(module)
+                        guard.after_import(fullname)
+
+                spec.loader = _Patching()
+                return spec
+        return None
+
+
+import importlib.util  # noqa: E402  (used by _GuardFinder; imported here so it is loaded before sandboxing)

@@ -1,0 +1,126 @@
+"""The pytest plugin that runs in the trusted supervisor: fixtures, and the verdict of each test.
+
+Verdicts are taken from pytest's own call results in this process plus the session's sandbox events (timeout,
+crash, exit, forbidden); nothing the child prints, exits with or writes is consulted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from quizkit.grading.protocol import ReturnTypeError, SandboxFailure, SubmissionError
+from quizkit.grading.proxy import Submission
+from quizkit.grading.report import TestResult, sanitize
+from quizkit.grading.session import InfrastructureError, Session
+from quizkit.grading.testing import HIDDEN_ATTR, POINTS_ATTR
+
+_references: dict[str, ModuleType] = {}
+
+
+def load_reference(path: Path) -> ModuleType:
+    """Import reference/<id>.py in the trusted process (once per path)."""
+    key = str(Path(path).resolve())
+    mod = _references.get(key)
+    if mod is None:
+        name = "quizkit_reference_" + Path(path).stem
+        spec = importlib.util.spec_from_file_location(name, key)
+        if spec is None or spec.loader is None:
+            raise FileNotFoundError(key)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _references[key] = mod
+    return mod
+
+
+class GradingPlugin:
+    def __init__(self, session: Session, reference: Path) -> None:
+        self.session = session
+        self.reference_path = reference
+        self.results: dict[str, TestResult] = {}
+        self.order: list[str] = []
+        self.collect_errors: list[str] = []
+        self.infrastructure: str | None = None
+
+    # -- fixtures ---------------------------------------------------------------------------------------------
+    @pytest.fixture
+    def submission(self) -> Submission:
+        return Submission(self.session)
+
+    @pytest.fixture
+    def reference(self) -> ModuleType:
+        return load_reference(self.reference_path)
+
+    # -- hooks ---------------------------------------------------------------------------------------------
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.collect_errors.append(str(report.longrepr)[-3000:])
+
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        self.order = [item.nodeid for item in items]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: Any) -> None:
+        self.session.begin_test(item.nodeid)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
+        if call.when == "teardown":
+            return
+        nodeid = item.nodeid
+        if call.when == "setup" and call.excinfo is None:
+            return
+        if nodeid in self.results:
+            return
+        fn = getattr(item, "function", None)
+        max_score = getattr(fn, POINTS_ATTR, 1)
+        visibility = "hidden" if getattr(fn, HIDDEN_ATTR, False) else "visible"
+        status, message = self._verdict(nodeid, call)
+        self.results[nodeid] = TestResult(
+            name=item.name, status=status, score=max_score if status == "passed" else 0, max_score=max_score,
+            message=sanitize(message), visibility=visibility,
+        )
+
+    def _verdict(self, nodeid: str, call: Any) -> tuple[str, str]:
+        event = self.session.event_for(nodeid)
+        if event is not None:
+            return event.status, event.message
+        excinfo = call.excinfo
+        if excinfo is None:
+            return "passed", ""
+        exc = excinfo.value
+        if isinstance(exc, InfrastructureError):
+            self.infrastructure = str(exc)
+            return "error", f"The grader could not run this test: {exc}"
+        if isinstance(exc, SandboxFailure):
+            return exc.status, str(exc)
+        if isinstance(exc, (AssertionError, SubmissionError, ReturnTypeError)):
+            text = str(exc).strip()
+            return "failed", text or "The check failed."
+        if excinfo.typename == "Skipped":
+            return "error", f"skipped: {exc}"
+        if call.when == "setup":
+            return "error", f"{type(exc).__name__}: {exc}"
+        return "failed", f"{type(exc).__name__} while checking your result: {exc}"
+
+    def ordered_results(self) -> list[TestResult]:
+        out = [self.results[n] for n in self.order if n in self.results]
+        out += [r for n, r in self.results.items() if n not in self.order]
+        return out
+
+
+def pytest_args(test_file: Path) -> list[str]:
+    """A quiet, minimal in-process pytest: no terminal output, no cache, no gc-heavy plugins."""
+    folder = str(Path(test_file).parent)
+    args = [str(test_file), "-s", "--rootdir", folder, "-c", "/dev/null" if sys.platform != "win32" else "NUL",
+            "--confcutdir", folder, "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    for name in ("cacheprovider", "terminal", "faulthandler", "unraisableexception", "threadexception",
+                 "legacypath", "doctest", "junitxml", "pastebin", "nose", "stepwise", "logging", "setuponly",
+                 "setupplan", "debugging", "lsof", "randomly", "xdist", "cov"):
+        args += ["-p", f"no:{name}"]
+    return args

@@ -1,0 +1,215 @@
+"""Grading results as plain dataclasses, rendered as text, JSON, Gradescope results.json or JUnit XML.
+
+Only the trusted supervisor builds these. Every piece of text that may have come from the sandboxed child
+(exception messages, returned strings, printed output) goes through `sanitize` before it lands here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+STATUSES = ("passed", "failed", "error", "timeout", "forbidden")
+MESSAGE_LIMIT = 2000  # characters kept of one test's message
+OUTPUT_LIMIT = 2000  # characters kept of the submission's printed output
+
+# ANSI/VT escape sequences (CSI, OSC, single-character ESC sequences), then every remaining control
+# character except newline and tab, and the bidi overrides that can make text display differently than it reads.
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def sanitize(text: object, limit: int = MESSAGE_LIMIT) -> str:
+    """Printable, bounded text: no terminal escapes, no control characters, at most `limit` characters."""
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) > limit * 4:  # don't run the regexes over megabytes
+        text = text[: limit * 4]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates -> ?
+    if len(text) > limit:
+        text = text[: limit - 15].rstrip() + " ... [truncated]"
+    return text
+
+
+@dataclass
+class TestResult:
+    name: str  # the test function's name, e.g. test_matches_reference_on_a_grid
+    status: str  # passed | failed | error | timeout | forbidden
+    score: float  # points earned: max_score when passed, else 0
+    max_score: float  # the test's @points
+    message: str  # student-facing explanation (empty when passed); already sanitised
+    visibility: str = "visible"  # visible | hidden (hidden messages stay out of the text report)
+
+    __test__ = False  # not a pytest test class
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "message": self.message,
+            "visibility": self.visibility,
+        }
+
+
+@dataclass
+class GradeReport:
+    exercise: str
+    score: float
+    max_score: float
+    passed: bool  # every test passed
+    duration_s: float
+    tests: list[TestResult]
+    isolation: list[str] = field(default_factory=list)  # the isolation layers that were in force
+    submission: str = ""  # the graded file, as given
+    output: str = ""  # what the submission printed (sanitised, truncated); not part of the JSON contract
+
+    @classmethod
+    def from_tests(cls, exercise: str, tests: list[TestResult], *, duration_s: float,
+                   isolation: list[str] | None = None, submission: str = "", output: str = "") -> "GradeReport":
+        score = sum(t.score for t in tests)
+        max_score = sum(t.max_score for t in tests)
+        passed = bool(tests) and all(t.status == "passed" for t in tests)
+        return cls(exercise, score, max_score, passed, round(duration_s, 3), tests, list(isolation or []),
+                   submission, output)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "duration_s": self.duration_s,
+            "tests": [t.to_dict() for t in self.tests],
+            "isolation": list(self.isolation),
+            "submission": self.submission,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    # -- text, for the student ------------------------------------------------------------------------------
+    def to_text(self, lang: str = "en") -> str:
+        words = _ZH if lang == "zh" else _EN
+        lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {self.submission}", ""]
+        width = max((len(t.name) for t in self.tests), default=10)
+        for t in self.tests:
+            mark = _MARK.get(t.status, "?")
+            label = words[t.status]
+            hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
+            lines.append(f"{mark} {t.name:<{width}}  {_num(t.score)}/{_num(t.max_score)}  {label}{hidden}")
+            if t.status != "passed" and t.message:
+                if t.visibility == "hidden":
+                    lines.append(f"    {words['hidden_msg']}")
+                else:
+                    for part in t.message.splitlines() or [""]:
+                        lines.append(f"    {part}")
+        lines.append("")
+        verdict = words["all_passed"] if self.passed else words["not_passed"]
+        lines.append(f"{words['total']}: {_num(self.score)}/{_num(self.max_score)}  {verdict}"
+                     f"  ({self.duration_s:.2f} s)")
+        if self.output:
+            lines.append("")
+            lines.append(words["printed"])
+            lines.extend(f"  | {part}" for part in self.output.splitlines()[:20])
+        lines.append("")
+        lines.append(f"{words['isolation']}: {', '.join(self.isolation) if self.isolation else words['none']}")
+        return "\n".join(lines) + "\n"
+
+    # -- Gradescope results.json ------------------------------------------------------------------------------
+    def to_gradescope(self) -> dict[str, Any]:
+        """Gradescope's autograder results.json: hidden tests are shown once grades are published."""
+        tests = []
+        for i, t in enumerate(self.tests, 1):
+            tests.append({
+                "name": t.name,
+                "number": str(i),
+                "score": t.score,
+                "max_score": t.max_score,
+                "status": "passed" if t.status == "passed" else "failed",
+                "output": t.message if t.status != "passed" else "",
+                "output_format": "text",
+                "visibility": "after_published" if t.visibility == "hidden" else "visible",
+                "tags": [t.status],
+                "extra_data": {"status": t.status},
+            })
+        summary = (f"{self.exercise}: {_num(self.score)}/{_num(self.max_score)}. "
+                   f"Isolation: {', '.join(self.isolation) or 'none'}.")
+        return {
+            "score": self.score,
+            "execution_time": round(self.duration_s, 3),
+            "output": summary,
+            "output_format": "text",
+            "test_output_format": "text",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "extra_data": {"exercise": self.exercise, "max_score": self.max_score, "passed": self.passed},
+            "tests": tests,
+        }
+
+    # -- JUnit XML ---------------------------------------------------------------------------------------------
+    def to_junit(self) -> str:
+        import xml.etree.ElementTree as ET
+
+        failures = sum(1 for t in self.tests if t.status in ("failed", "forbidden"))
+        errors = sum(1 for t in self.tests if t.status in ("error", "timeout"))
+        suites = ET.Element("testsuites", name="quizkit", tests=str(len(self.tests)),
+                            failures=str(failures), errors=str(errors), time=f"{self.duration_s:.3f}")
+        suite = ET.SubElement(suites, "testsuite", name=f"quizkit.{self.exercise}", tests=str(len(self.tests)),
+                              failures=str(failures), errors=str(errors), skipped="0",
+                              time=f"{self.duration_s:.3f}")
+        props = ET.SubElement(suite, "properties")
+        for key, value in (("score", _num(self.score)), ("max_score", _num(self.max_score)),
+                           ("submission", self.submission), ("isolation", ", ".join(self.isolation))):
+            ET.SubElement(props, "property", name=key, value=_xml_text(value))
+        for t in self.tests:
+            case = ET.SubElement(suite, "testcase", classname=f"quizkit.{self.exercise}", name=t.name, time="0")
+            cprops = ET.SubElement(case, "properties")
+            for key, value in (("score", _num(t.score)), ("max_score", _num(t.max_score)),
+                               ("status", t.status), ("visibility", t.visibility)):
+                ET.SubElement(cprops, "property", name=key, value=value)
+            if t.status in ("failed", "forbidden"):
+                first = t.message.splitlines()[0] if t.message else t.status
+                el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status)
+                el.text = _xml_text(t.message)
+            elif t.status in ("error", "timeout"):
+                first = t.message.splitlines()[0] if t.message else t.status
+                el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status)
+                el.text = _xml_text(t.message)
+        ET.indent(suites)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 cannot carry most control characters even escaped; sanitize() already removed them.
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
+
+
+_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "forbidden": "⊘"}
+
+_EN = {
+    "exercise": "Exercise", "file": "File", "passed": "passed", "failed": "failed", "error": "error",
+    "timeout": "timed out", "forbidden": "forbidden API", "hidden": "hidden test",
+    "hidden_msg": "(details of hidden tests are not shown)", "total": "Total",
+    "all_passed": "all tests passed", "not_passed": "not all tests passed",
+    "printed": "Your code printed (first lines, shown for debugging only):",
+    "isolation": "Isolation in force", "none": "none",
+}
+_ZH = {
+    "exercise": "练习", "file": "文件", "passed": "通过", "failed": "未通过", "error": "出错",
+    "timeout": "超时", "forbidden": "使用了禁止的 API", "hidden": "隐藏测试",
+    "hidden_msg": "（隐藏测试不显示细节）", "total": "总分",
+    "all_passed": "全部通过", "not_passed": "未全部通过",
+    "printed": "你的代码打印了（前几行，仅供调试）：",
+    "isolation": "生效的隔离层", "none": "无",
+}

@@ -1,0 +1,162 @@
+"""Grade submissions: pytest runs here, in the trusted process; the student's code runs in a sandboxed child.
+
+    report = grade(load_exercise("sigmoid"), "sigmoid.py")     # one submission
+    grader = Grader(exercise); grader.grade(path) ...           # many, with one torch import
+
+Student failures (wrong values, exceptions, crashes, exits, syntax errors, timeouts, forbidden calls) end up in
+the report and never raise. Usage problems (missing file) raise UsageError; a broken exercise raises
+QuizkitError.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from quizkit.errors import QuizkitError, UsageError
+from quizkit.grading.exercises import Exercise
+from quizkit.grading.limits import Limits
+from quizkit.grading.report import GradeReport, TestResult, sanitize
+
+MAX_SOURCE_BYTES = 1 << 20
+
+
+class Grader:
+    """A warm grader for one exercise: torch, the zygote and (after the first run) the tests stay loaded."""
+
+    def __init__(self, exercise: Exercise, *, limits: Limits | None = None, disable: tuple[str, ...] = ()) -> None:
+        self.exercise = replace(exercise, limits=limits) if limits is not None else exercise
+        self.disable = tuple(disable)
+        if not self.exercise.test_file.is_file():
+            raise QuizkitError(f"{self.exercise.test_file}: the exercise has no test file")
+        import torch  # noqa: F401 - loaded once, before the zygote forks
+
+        from quizkit.grading import sandbox
+
+        self._hidden = sandbox.secret_paths([self.exercise.dir, self.exercise.reference.parent])
+        sandbox.start_zygote([self.exercise.dir, self.exercise.reference.parent])
+        self._probes = self.exercise.probes.read_text(encoding="utf-8") if self.exercise.probes else None
+        self.last_session: Any = None
+
+    def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
+        started = time.monotonic()
+        path = Path(path)
+        source = read_submission(path)
+        filename = display_name or path.name
+        session = self._session(source, filename)
+        preset = _static_check(source, filename, self.exercise.forbidden)
+        if preset is not None:
+            from quizkit.grading.session import Event
+
+            session.preset = Event(*preset)
+        try:
+            tests, infrastructure = self._run_pytest(session)
+        finally:
+            session.close()
+        self.last_session = session
+        if infrastructure:
+            raise QuizkitError(f"grading {path} failed: {infrastructure}")
+        isolation = list(session.isolation)
+        if self.exercise.forbidden:
+            from quizkit.grading.isolation import GUARD
+
+            if GUARD not in isolation:
+                isolation.append(GUARD)
+        return GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
+                                      isolation=isolation, submission=str(path), output=session.output_text())
+
+    def _session(self, source: str, filename: str) -> Any:
+        from quizkit.grading.session import Session
+
+        return Session(source=source, filename=filename, limits=self.exercise.limits,
+                       forbidden=self.exercise.forbidden, probes=self._probes, hide=self._hidden,
+                       secrets=self._hidden, disable=self.disable)
+
+    def _run_pytest(self, session: Any) -> tuple[list[TestResult], str | None]:
+        import pytest
+
+        from quizkit.grading.plugin import GradingPlugin, pytest_args
+
+        ex = self.exercise
+        plugin = GradingPlugin(session, ex.reference)
+        _forget_stale_test_module(ex.test_file)
+        saved_env = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        saved_path = list(sys.path)
+        try:
+            pytest.main(pytest_args(ex.test_file), plugins=[plugin])
+        finally:
+            sys.path[:] = saved_path
+            if saved_env is None:
+                os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+            else:
+                os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved_env
+        if plugin.collect_errors:
+            first = plugin.collect_errors[0].strip().splitlines()
+            raise QuizkitError(f"{ex.test_file}: the grading tests could not be collected: "
+                               f"{first[-1] if first else 'unknown error'}")
+        tests = plugin.ordered_results()
+        if not tests:
+            raise QuizkitError(f"{ex.test_file}: no tests were collected")
+        return tests, plugin.infrastructure or session.infrastructure
+
+
+def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str = "en") -> GradeReport:
+    """Grade one file. `lang` is accepted for symmetry with the text report (report.to_text(lang))."""
+    return Grader(exercise).grade(submission_path)
+
+
+def read_submission(path: Path) -> str:
+    """The submission's text; UsageError (exit 2) for a missing, unreadable or binary file."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if not path.is_file():
+        raise UsageError(f"{path}: not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise UsageError(f"{path}: {len(data)} bytes is too large for a submission (limit {MAX_SOURCE_BYTES})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{path}: not UTF-8 text (byte {err.start}); save the file as UTF-8") from None
+
+
+def _static_check(source: str, filename: str, forbidden: tuple[str, ...]) -> tuple[str, str] | None:
+    """A syntax error or a forbidden name fails every test before any student code runs."""
+    from quizkit.grading.forbidden import scan
+
+    try:
+        findings = scan(source, forbidden, filename) if forbidden else []
+        if not forbidden:
+            compile(source, filename, "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+    except SyntaxError as err:
+        line = f":{err.lineno}" if err.lineno else ""
+        detail = sanitize(f"{err.msg}", 300)
+        text = (err.text or "").strip()
+        shown = f": {sanitize(text, 120)}" if text else ""
+        return "error", f"{filename}{line}: SyntaxError: {detail}{shown}"
+    except (ValueError, RecursionError, MemoryError) as err:
+        return "error", f"{filename}: the file could not be parsed ({type(err).__name__})"
+    if findings:
+        lines = [f.message(filename) for f in findings[:5]]
+        if len(findings) > 5:
+            lines.append(f"... and {len(findings) - 5} more")
+        return "forbidden", sanitize("\n".join(lines))
+    return None
+
+
+def _forget_stale_test_module(test_file: Path) -> None:
+    """pytest caches test modules by name; a same-named module from another folder must not be reused."""
+    name = test_file.stem
+    mod = sys.modules.get(name)
+    if mod is not None:
+        f = getattr(mod, "__file__", None)
+        if not f or os.path.realpath(f) != os.path.realpath(test_file):
+            del sys.modules[name]

@@ -1,0 +1,128 @@
+"""Helpers for exercise tests: points, visibility, and assertions whose messages are written for the student.
+
+Messages follow one shape: "Called <call>. Expected <what>, got <what came back>. <usual cause>".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+POINTS_ATTR = "_quizkit_points"
+HIDDEN_ATTR = "_quizkit_hidden"
+
+
+def points(n: float) -> Callable[[F], F]:
+    """The test's max score (default 1)."""
+    if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
+        raise ValueError(f"points must be a non-negative number, not {n!r}")
+
+    def mark(fn: F) -> F:
+        setattr(fn, POINTS_ATTR, n)
+        return fn
+
+    return mark
+
+
+def hidden(fn: F) -> F:
+    """Visibility 'hidden': the test counts, but its message stays out of the student-facing text report."""
+    setattr(fn, HIDDEN_ATTR, True)
+    return fn
+
+
+def _describe(value: Any) -> str:
+    import torch
+
+    if type(value) is torch.Tensor:
+        return f"a tensor of shape {tuple(value.shape)} and dtype {_dtype(value.dtype)}"
+    if isinstance(value, torch.Tensor):
+        return f"a {type(value).__name__} (a tensor subclass)"
+    if value is None:
+        return "None"
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _dtype(dtype: Any) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _finish(parts: list[str], hint: str) -> str:
+    text = " ".join(p.strip() for p in parts if p)
+    return f"{text} {hint.strip()}".strip() if hint else text
+
+
+def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hint: str = "") -> None:
+    """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
+    within rtol/atol (torch.testing.assert_close)."""
+    import torch
+
+    head = f"Called {call}."
+    want_desc = f"a tensor of shape {tuple(want.shape)} and dtype {_dtype(want.dtype)}"
+    if type(got) is not torch.Tensor:
+        raise AssertionError(_finish([head, f"Expected {want_desc}, got {_describe(got)}."], hint))
+    if got.shape != want.shape:
+        raise AssertionError(_finish([head, f"Expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}."],
+                                     hint))
+    if got.dtype != want.dtype:
+        raise AssertionError(_finish([
+            head, f"Expected dtype {_dtype(want.dtype)}, got {_dtype(got.dtype)}.",
+            "Keep the input's dtype: build constants with the same dtype (e.g. torch.ones_like(x)).",
+        ], hint))
+    if got.numel() == 0:
+        return
+    if want.is_floating_point() or want.is_complex():
+        for bad, label in ((torch.isnan, "nan"), (torch.isposinf, "inf"), (torch.isneginf, "-inf")):
+            g, w = bad(got), bad(want)
+            if not torch.equal(g, w):
+                idx = _first_index(g != w)
+                raise AssertionError(_finish([
+                    head,
+                    f"Expected {_fmt(want[idx].item()) if not w[idx] else label} at index {_index(idx)}, "
+                    f"got {_fmt(got[idx].item()) if not g[idx] else label}.",
+                ], hint))
+    try:
+        torch.testing.assert_close(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    except AssertionError:
+        g64 = got.to(torch.float64) if not got.is_complex() else got.to(torch.complex128)
+        w64 = want.to(g64.dtype)
+        finite = torch.isfinite(w64) & torch.isfinite(g64)
+        err = torch.where(finite, (g64 - w64).abs(), torch.zeros((), dtype=torch.float64))
+        excess = err - (atol + rtol * w64.abs())
+        idx = _first_index(excess == excess.max())
+        raise AssertionError(_finish([
+            head,
+            f"Expected values within rtol={rtol:g}, atol={atol:g} of the reference; the largest error is "
+            f"{_fmt(err[idx].item())} at index {_index(idx)} (got {_fmt(g64[idx].item())}, expected "
+            f"{_fmt(w64[idx].item())}).",
+        ], hint)) from None
+
+
+def _first_index(mask: Any) -> tuple[int, ...]:
+    import torch
+
+    nz = torch.nonzero(mask.reshape(mask.shape) if mask.dim() else mask.reshape(1))
+    if nz.numel() == 0:
+        return tuple(0 for _ in mask.shape)
+    first = nz[0].tolist()
+    return tuple(first) if mask.dim() else ()
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    if not idx:
+        return "()"
+    return str(idx[0]) if len(idx) == 1 else str(tuple(idx))
+
+
+def check(condition: Any, *, call: str, got: Any, expected: Any, hint: str = "") -> None:
+    """Generic assertion with the same message style; `got`/`expected` are shown as text."""
+    ok = bool(condition)
+    if not ok:
+        raise AssertionError(_finish([f"Called {call}.", f"Expected {expected}, got {got}."], hint))
