@@ -83,6 +83,11 @@ def _encode(q: Question) -> dict[str, Any]:
     return out
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__, which is most of a warm load;
+# filling __dict__ directly builds the same object (there is no __post_init__ or __slots__ to honour).
+_FAST = not hasattr(Question, "__post_init__") and "__slots__" not in Question.__dict__
+
+
 def _decode(d: dict[str, Any]) -> Question:
     kw: dict[str, Any] = {}
     for name, value in d.items():
@@ -91,7 +96,11 @@ def _decode(d: dict[str, Any]) -> Question:
         elif isinstance(value, list):
             value = tuple(value)
         kw[name] = value
-    return Question(**kw)
+    if not _FAST or set(kw) != set(_FIELDS):
+        return Question(**kw)
+    q = object.__new__(Question)
+    q.__dict__.update(kw)
+    return q
 
 
 def _read_cache(path: Path, fp: str) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def compute(questions: Sequence[Question], store: Store, now: float) -> Stats:
     started = [t for t in topics if t.attempts and t.questions]
     started.sort(key=lambda t: (t.accuracy if t.accuracy is not None else 0.0, t.mastery, t.topic))
     fresh = [t for t in topics if not t.attempts and t.questions]
-    weakest = [{"topic": t.topic, "accuracy": t.accuracy, "mastery": t.mastery, "started": bool(t.attempts),
+    weakest: list[dict[str, object]] = [{"topic": t.topic, "accuracy": t.accuracy, "mastery": t.mastery, "started": bool(t.attempts),
                 "command": f"quizkit quiz --tag {t.topic}"} for t in (started + fresh)[:WEAKEST]]
 
     scores = [a.score for a in attempts]

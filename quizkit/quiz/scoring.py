@@ -226,11 +226,11 @@ def score(q: Question, text: str, order: tuple[int, ...] | None = None) -> Resul
                                "all_or_nothing")
         return Result(credit, "".join(shown), detail={"written": "".join(sorted(written))})
     if q.type == "true_false":
-        value = parse_bool(text)
-        return Result(1.0 if value == q.answer else 0.0, "T" if value else "F")
+        truth = parse_bool(text)
+        return Result(1.0 if truth == q.answer else 0.0, "T" if truth else "F")
     if q.type == "numeric":
-        value = parse_number(text, q.unit)
-        return Result(1.0 if numeric_ok(value, q) else 0.0, format_number(value))
+        number = parse_number(text, q.unit)
+        return Result(1.0 if numeric_ok(number, q) else 0.0, format_number(number))
     if q.type == "symbolic":
         from quizkit.symbolic import SymbolicError, equivalent  # sympy only now, when it is needed
 

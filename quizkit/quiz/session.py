@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from quizkit.quiz import clock as wallclock
 from quizkit.quiz.scoring import AnswerError, Result, parse_rating, score, score_for_rating
@@ -80,14 +80,13 @@ class Summary:
         }
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
     kind: str = "quiz"  # quiz | exam | review | cram | mistakes: what the session is recorded as
     feedback: bool = True  # show right/wrong after each answer (not in an exam)
     schedule: bool = True  # update FSRS cards (not when cramming)
     time_limit: float | None = None  # seconds
     sections: Sequence[str | None] | None = None  # per item, the section title shown (exam)
-    args: dict[str, Any] = field(default_factory=dict)  # recorded with the session
+    args: dict[str, Any] = {}  # noqa: RUF012 - recorded with the session; never mutated
 
 
 def run(items: Sequence[Presented], port: Port, store: Store, opts: Options,
@@ -131,7 +130,8 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
     """Read until one valid answer (or a command); returns the outcome and why the session ends, if it does."""
     q = item.question
     t0 = monotonic()
-    while True:
+    result: Result | None = None
+    while result is None:
         try:
             line = port.read("answer", deadline)
         except TimeUp:
@@ -154,37 +154,17 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
             result = score(q, line, item.order or None)
         except AnswerError as err:
             port.invalid(err)
-            continue
-        break
     seconds = monotonic() - t0
     ended_by = None
     rating = result.rating
     if q.type == "short_answer" and opts.feedback:
         port.rubric(item, result)
-        while True:
-            try:
-                line = port.read("rating", None)
-            except TimeUp:  # pragma: no cover - ratings have no deadline
-                line = ""
-            if line is None:
-                ended_by = "eof"  # the answer still counts, with the suggested rating
-                break
-            if line.strip() in ("?", "？"):
-                port.help(item)
-                continue
-            if line.strip().lower() in ("q", "quit"):
-                ended_by = "quit"
-                break
-            try:
-                chosen = parse_rating(line)
-            except AnswerError as err:
-                port.invalid(err)
-                continue
-            if chosen is not None:
-                rating = chosen
-                result = Result(score_for_rating(chosen, result.score), result.given, result.hits, result.missed,
-                                {**result.detail, "suggested": result.score, "rated": chosen})
-            break
+        try:
+            result, rating, ended_by = _self_rate(port, item, result)
+        except KeyboardInterrupt:
+            # The answer was given: keep it, with the rubric's suggestion, before the session stops.
+            _record(store, session_id, item, result, rating if opts.schedule else None, seconds)
+            raise
     _record(store, session_id, item, result, rating if opts.schedule else None, seconds)
     outcome = Outcome(item, "answered", result, rating, seconds)
     if opts.feedback:
@@ -195,6 +175,36 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
         if opts.kind == "mistakes":
             _mistake_progress(store, port, q.id)
     return outcome, ended_by
+
+
+def _self_rate(port: Port, item: Presented, result: Result) -> tuple[Result, int, str | None]:
+    """Ask the student to confirm (Enter) or override the rubric's rating; returns the result, rating, end."""
+    rating, ended_by = result.rating, None
+    while True:
+        try:
+            line = port.read("rating", None)
+        except TimeUp:  # pragma: no cover - ratings have no deadline
+            line = ""
+        if line is None:
+            ended_by = "eof"  # the answer still counts, with the suggested rating
+            break
+        if line.strip() in ("?", "？"):
+            port.help(item)
+            continue
+        if line.strip().lower() in ("q", "quit"):
+            ended_by = "quit"
+            break
+        try:
+            chosen = parse_rating(line)
+        except AnswerError as err:
+            port.invalid(err)
+            continue
+        if chosen is not None:
+            rating = chosen
+            result = Result(score_for_rating(chosen, result.score), result.given, result.hits, result.missed,
+                            {**result.detail, "suggested": result.score, "rated": chosen})
+        break
+    return result, rating, ended_by
 
 
 def _record(store: Store, session_id: int, item: Presented, result: Result, rating: int | None,

@@ -221,7 +221,7 @@ class Store:
             return attempt_id
 
     def attempts(self, question_id: str | None = None, since: float | None = None) -> list[Attempt]:
-        sql, params = "SELECT * FROM attempts WHERE 1=1", []
+        sql, params = "SELECT * FROM attempts WHERE 1=1", list[Any]()
         if question_id is not None:
             sql += " AND question_id = ?"
             params.append(question_id)
