@@ -1,0 +1,167 @@
+"""Grading tests for the `lstm_cell` exercise: float64 steps compared with torch.nn.LSTMCell in this process."""
+import torch
+
+from quizkit.grading.testing import assert_close, check, hidden, points
+
+F64 = torch.float64
+RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of any valid formula stays far below this
+NAMES = ("x", "h", "c", "W_ih", "W_hh", "b_ih", "b_hh")
+
+GENERAL_HINT = (
+    "gates = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, split into four blocks of H columns in torch's order i, f, g, o; "
+    "i, f, o = sigmoid(...), g = tanh(...); c_next = f * c + i * g; h_next = o * tanh(c_next)."
+)
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def _randn(gen, *shape, scale=1.0):
+    return torch.randn(shape, generator=gen, dtype=F64) * scale
+
+
+def _params(gen, n, i, h, scale=0.5):
+    """Random (x, h, c, W_ih, W_hh, b_ih, b_hh) of the contract's shapes."""
+    return [_randn(gen, n, i), _randn(gen, n, h), _randn(gen, n, h),
+            _randn(gen, 4 * h, i, scale=scale), _randn(gen, 4 * h, h, scale=scale),
+            _randn(gen, 4 * h, scale=scale), _randn(gen, 4 * h, scale=scale)]
+
+
+def torch_lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """The expected step: torch.nn.LSTMCell with the same weights."""
+    cell = torch.nn.LSTMCell(W_ih.shape[1], W_hh.shape[1], dtype=F64)
+    with torch.no_grad():
+        cell.weight_ih.copy_(W_ih)
+        cell.weight_hh.copy_(W_hh)
+        cell.bias_ih.copy_(b_ih)
+        cell.bias_hh.copy_(b_hh)
+        h_next, c_next = cell(x, (h, c))
+    return h_next, c_next
+
+
+def _describe(args, what=""):
+    shapes = ", ".join(f"{n}{tuple(a.shape)}" for n, a in zip(NAMES, args))
+    return f"lstm_cell({shapes}){what}"
+
+
+def _close(a, b):
+    return type(a) is torch.Tensor and a.shape == b.shape and a.dtype == b.dtype and \
+        torch.allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+def _check_step(got, args, call, hint):
+    want_h, want_c = torch_lstm_cell(*args)
+    check(isinstance(got, (tuple, list)) and len(got) == 2, call=call, got=got,
+          expected="a pair (h_next, c_next): a tuple (or list) of two tensors",
+          hint="Return both the new hidden state and the new cell state: `return h_next, c_next`.")
+    got_h, got_c = got
+    check(not (_close(got_h, want_c) and _close(got_c, want_h) and not _close(got_h, want_h)), call=call,
+          got="(c_next, h_next)", expected="(h_next, c_next)",
+          hint="The values are right but in the wrong order: return h_next first, then c_next (as torch.nn.LSTMCell).")
+    assert_close(got_c, want_c, rtol=RTOL, atol=ATOL, call=f"{call}; c_next (the 2nd value returned)", hint=hint)
+    assert_close(got_h, want_h, rtol=RTOL, atol=ATOL, call=f"{call}; h_next (the 1st value returned)", hint=hint)
+    return got
+
+
+def _step(submission, args, *, what="", hint=GENERAL_HINT):
+    call = _describe(args, what)
+    return _check_step(submission.lstm_cell(*args), args, call, hint)
+
+
+@points(2)
+def test_matches_lstmcell_on_random_weights(submission):
+    _step(submission, _params(_gen(1), 3, 4, 5), what=" with random float64 values", hint=GENERAL_HINT)
+
+
+@points(2)
+def test_gate_order_is_i_f_g_o(submission):
+    gen = _gen(2)
+    n, i, h = 2, 3, 4
+    x, h0, c0 = _randn(gen, n, i), _randn(gen, n, h), _randn(gen, n, h)
+    # With zero weights every gate is just its bias, and each block of H rows gets a very different bias.
+    block = torch.tensor([2.0, -2.0, -1.0, 0.5], dtype=F64).repeat_interleave(h)
+    args = [x, h0, c0, torch.zeros(4 * h, i, dtype=F64), torch.zeros(4 * h, h, dtype=F64),
+            block, _randn(gen, 4 * h, scale=0.1)]
+    _step(submission, args,
+          what=" with W_ih = W_hh = 0 and biases 2, -2, -1, 0.5 (+ noise) on the four blocks of H rows",
+          hint="The stacked rows are in torch's order: rows 0:H are the input gate i, H:2H the forget gate f, "
+          "2H:3H the cell candidate g, 3H:4H the output gate o (i, f, g, o, not i, f, o, g). Here i = sigmoid(2), "
+          "f = sigmoid(-2), g = tanh(-1), o = sigmoid(0.5), up to the noise.")
+
+
+@points(1)
+def test_zero_initial_state(submission):
+    gen = _gen(3)
+    args = _params(gen, 4, 3, 5)
+    args[1] = torch.zeros(4, 5, dtype=F64)
+    args[2] = torch.zeros(4, 5, dtype=F64)
+    _step(submission, args, what=" with h = c = 0",
+          hint="With c = 0 the new cell state is i * g: the input gate scales what is written "
+          "(c_next = f * c + i * g, not f * c + g).")
+
+
+@points(1)
+def test_cell_state_goes_through_tanh(submission):
+    gen = _gen(4)
+    n, h = 3, 4
+    args = _params(gen, n, 2, h, scale=0.3)
+    args[2] = torch.tensor([4.0, -4.0, 3.0, -5.0], dtype=F64).repeat(n, 1)  # a large cell state
+    args[5] = args[5] + torch.tensor([0.0, 3.0, 0.0, 2.0], dtype=F64).repeat_interleave(h)  # f and o mostly open
+    got = _step(submission, args, what=" with a large cell state c (|c| up to 5)",
+                hint="h_next = o * tanh(c_next): the cell state is squashed by tanh before the output gate, so "
+                "|h_next| < 1 even when |c_next| is large.")
+    check(bool((got[0].abs() < 1).all()), call=_describe(args), got=got[0], expected="|h_next| < 1",
+          hint="h_next = o * tanh(c_next).")
+
+
+@points(1)
+def test_candidate_uses_tanh(submission):
+    gen = _gen(5)
+    n, h = 3, 4
+    args = _params(gen, n, 3, h, scale=0.3)
+    args[1] = torch.zeros(n, h, dtype=F64)
+    args[2] = torch.zeros(n, h, dtype=F64)
+    # Input gate wide open and a negative candidate: c_next = i * tanh(g) < 0.
+    args[5] = args[5] + torch.tensor([4.0, 0.0, -2.0, 0.0], dtype=F64).repeat_interleave(h)
+    _step(submission, args, what=" with h = c = 0 and negative candidate pre-activations",
+          hint="The candidate g uses tanh, not sigmoid: it lies in (-1, 1), so a step can also lower the cell "
+          "state. Here c_next = i * tanh(g) must be negative.")
+
+
+@points(1)
+def test_inputs_are_not_modified(submission):
+    args = _params(_gen(6), 2, 3, 4)
+    call = _describe(args)
+    got, after = submission.probe("call_and_return_inputs", args)
+    _check_step(got, args, call, GENERAL_HINT)
+    check(isinstance(after, list) and len(after) == len(args), call=call, got=after, expected="the seven arguments")
+    for name, before, now in zip(NAMES, args, after):
+        check(type(now) is torch.Tensor and now.shape == before.shape and torch.equal(now, before),
+              call=f"{call}, then looked at {name}", got=now, expected=f"{name} unchanged",
+              hint="Don't modify the arguments in place (c *= f, h.mul_(...), W_ih.t_() ...); "
+              "compute new tensors: c_next = f * c + i * g.")
+
+
+@points(1)
+@hidden
+def test_sizes_one_and_larger(submission):
+    _step(submission, _params(_gen(7), 1, 1, 1), what=" (every size 1)")
+    _step(submission, _params(_gen(8), 16, 10, 7, scale=0.8), what=" with random float64 values")
+
+
+@points(1)
+@hidden
+def test_six_step_sequence(submission):
+    gen = _gen(9)
+    n, i, h = 2, 3, 5
+    params = _params(gen, n, i, h)[3:]
+    state_got = [torch.zeros(n, h, dtype=F64), torch.zeros(n, h, dtype=F64)]
+    state_want = list(state_got)
+    for t in range(6):
+        x = _randn(gen, n, i, scale=2.0)
+        args = [x, *state_want, *params]
+        got = submission.lstm_cell(x, *state_got, *params)
+        _check_step(got, args, _describe(args, f" at step {t + 1} of a sequence, h and c fed back"), GENERAL_HINT)
+        state_got = [got[0], got[1]]
+        state_want = list(torch_lstm_cell(*args))
