@@ -263,6 +263,8 @@ class Guard:
         self.trusted_files = set(trusted_files)
         self._trusted_cache: dict[str, bool] = {}
         self._pending: dict[str, list[str]] = {}  # module not imported yet -> forbidden names inside it
+        self._library: Any = None  # torch.library.Library holding the refusing kernels (kept alive)
+        self._refused_ops: set[str] = set()
         here = os.path.dirname(os.path.abspath(__file__))
         self._transparent = {os.path.abspath(__file__), os.path.join(os.path.dirname(importlib.__file__),
                                                                      "__init__.py")}
@@ -352,6 +354,7 @@ class Guard:
             return
         if not callable(obj):
             return
+        self._patch_dispatch(name, obj)
         stub = self._stub(name, obj)
         replaced = {id(obj): stub}
         _try_setattr(parent, last, stub)
@@ -368,6 +371,65 @@ class Guard:
                 new = replaced.get(id(value))
                 if new is not None and value is not new:
                     _try_setattr(ns, key, new)
+
+    def _patch_dispatch(self, label: str, obj: Any) -> None:
+        """Also refuse the aten operator behind a torch builtin, on the CPU dispatch key.
+
+        This catches every route to the kernel that the attribute stubs cannot see: TensorBase methods,
+        torch._C._VariableFunctions, torch.ops.aten, composites such as torch.special.expit, and originals
+        fished out of memory. Only Python frames decide: student code anywhere below the kernel call is refused.
+        """
+        torch = sys.modules.get("torch")
+        op_name = getattr(obj, "__name__", "")
+        if torch is None or type(obj).__name__ not in ("builtin_function_or_method", "method_descriptor"):
+            return
+        if not op_name or not hasattr(torch._C, "_dispatch_has_kernel_for_dispatch_key"):
+            return
+        import warnings
+
+        guard = self
+
+        def kernel(*args: Any, **kwargs: Any) -> Any:
+            guard.check_strict(label)
+            raise ForbiddenError(f"{label} is not available in this exercise")
+
+        if self._library is None:
+            try:
+                self._library = torch.library.Library("aten", "IMPL")
+            except Exception:  # noqa: BLE001 - no dispatcher override on this torch
+                return
+        for base in (op_name, op_name + "_"):
+            packet = getattr(torch.ops.aten, base, None) if hasattr(torch.ops.aten, base) else None
+            if packet is None:
+                continue
+            for overload in packet.overloads():
+                qualified = base if overload == "default" else f"{base}.{overload}"
+                if qualified in self._refused_ops:
+                    continue
+                self._refused_ops.add(qualified)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        self._library.impl(qualified, kernel, "CPU")
+                except Exception:  # noqa: BLE001 - e.g. an overload without a CPU kernel
+                    continue
+
+    def check_strict(self, label: str) -> None:
+        """Refuse when the nearest non-library frame (skipping torch and the stdlib) is student code."""
+        f: Any = sys._getframe(2)
+        while f is not None:
+            fn = f.f_code.co_filename
+            if fn in self.trusted_files:
+                return
+            if not (fn in self._transparent or self.trusted(fn)):
+                break
+            f = f.f_back
+        if f is None:
+            return
+        where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
+        message = f"{where}: uses {label}, which this exercise forbids"
+        self.violations.append(message)
+        raise ForbiddenError(message)
 
     def _patch_class(self, name: str, cls: type) -> None:
         guard = self

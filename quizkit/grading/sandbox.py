@@ -285,22 +285,19 @@ class Sandbox:
                 except ValueError:
                     pass
 
-    def kill(self) -> int | None:
-        """Kill the child, its process group and every process of its uid; returns its wait status."""
-        if self.pid <= 0:
-            return None
-        for sig_target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
-            try:
-                sig_target()
-            except (ProcessLookupError, PermissionError):
-                pass
-        if self._uid is not None:
-            sweep_uid(self._uid)
-        status = None
-        if _client is not None and _client.owner == os.getpid():
-            status = _client.exit_status(self.pid, 2.0)
+    def kill(self) -> None:
+        """Kill the child, its process group and every process of its uid (children that called setsid)."""
+        if self.pid > 0:
+            for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+                try:
+                    target()
+                except (ProcessLookupError, PermissionError):
+                    pass
+            if self._uid is not None:
+                sweep_uid(self._uid)
+            if _client is not None and _client.owner == os.getpid():
+                _client.forget(self.pid)
         self._close()
-        return status
 
     def close(self) -> None:
         self.kill()

@@ -1,0 +1,87 @@
+"""`quizkit grade ID FILE`: grade one submission in the sandbox and record the attempt."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from quizkit.cli.options import format_option, lang_option
+from quizkit.errors import QuizkitError, UsageError
+
+
+@click.command()
+@click.argument("exercise_id", metavar="ID")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@format_option("text", "json", "gradescope", "junit")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file instead of standard output.")
+@lang_option
+def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str | None) -> None:
+    """Grade FILE against exercise ID in the sandbox.
+
+    \b
+    Exit 0 when every test passed, 1 when any failed (wrong values, a crash, an exit, a syntax error,
+    a timeout or a forbidden call), 2 for usage errors (unknown exercise, missing file).
+    """
+    from quizkit.grading.exercises import load_exercise
+
+    ex = load_exercise(exercise_id)
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file" if not file.exists() else f"{file}: not a file")
+    from quizkit.grading.runner import grade as run_grade
+
+    lang = lang or _detect_lang()
+    report = run_grade(ex, file, lang=lang)
+    _record(report)
+    text = _render(report, fmt, lang)
+    if output is not None:
+        _write(output, text)
+        if fmt != "text":
+            click.echo(f"{report.exercise}: {_num(report.score)}/{_num(report.max_score)} -> {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    raise SystemExit(0 if report.passed else 1)
+
+
+def _render(report, fmt: str, lang: str) -> str:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt == "gradescope":
+        return json.dumps(report.to_gradescope(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "junit":
+        return report.to_junit()
+    return report.to_text(lang)
+
+
+def _record(report) -> None:  # type: ignore[no-untyped-def]
+    from quizkit.store import open_store
+
+    with open_store() as st:
+        st.record_exercise_attempt(report.exercise, report.score, report.max_score, report.passed,
+                                   report.duration_s, report.to_json(indent=None))
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise QuizkitError(f"{path}: cannot write the report: {err.strerror or err}") from None
+
+
+def _detect_lang() -> str:
+    try:
+        from quizkit.render.i18n import detect_lang
+
+        return detect_lang()
+    except ImportError:
+        return "en"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

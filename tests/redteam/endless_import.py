@@ -1,0 +1,3 @@
+"""Red team: never finish being imported."""
+while True:
+    pass

@@ -1,0 +1,13 @@
+"""Red team: never return."""
+import torch
+
+
+def sigmoid(x):
+    while True:
+        pass
+
+
+def sigmoid_grad(x):
+    n = 0
+    while True:
+        n += 1

@@ -1,0 +1,4 @@
+"""Red team: leave with exit status 0 before any test runs, hoping 'exit 0' reads as success."""
+import sys
+
+sys.exit(0)

@@ -1,0 +1,10 @@
+"""Red team: exit from inside the graded functions."""
+import sys
+
+
+def sigmoid(x):
+    sys.exit(0)
+
+
+def sigmoid_grad(x):
+    raise SystemExit(0)

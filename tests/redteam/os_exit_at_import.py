@@ -1,0 +1,4 @@
+"""Red team: hard-exit (no cleanup, no exception) while being imported."""
+import os
+
+os._exit(0)

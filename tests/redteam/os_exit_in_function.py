@@ -1,0 +1,10 @@
+"""Red team: hard-exit from inside the graded functions."""
+import os
+
+
+def sigmoid(x):
+    os._exit(0)
+
+
+def sigmoid_grad(x):
+    os._exit(0)
