@@ -30,6 +30,14 @@ def fresh_math_cache(tmp_path, monkeypatch):
     (r"$\hat{y} = \mathrm{softmax}(z)$", "ŷ = softmax(z)"),
     (r"$\tanh(0.5)\approx0.4621$", "tanh(0.5)≈0.4621"),
     (r"$\$5$", "$5"),
+    # Spacing follows LaTeX where it matters (a space only ends a macro name) and the author elsewhere.
+    (r"$\lfloor (n + 2p - k)/s \rfloor + 1$", "⌊(n + 2p - k)/s⌋ + 1"),
+    (r"$\nabla_\theta J(\theta) \leq \alpha \cdot W^\top$", "∇_θJ(θ) ≤ α · Wᵀ"),
+    (r"$\mathbb{R}^{n \times m}$", "ℝ^(n × m)"),
+    (r"$\left( \frac{a}{b} \right)$", "((a)/(b))"),
+    (r"$\partial L/\partial w_i=\delta\,x_i$", "∂L/∂wᵢ=δ xᵢ"),
+    (r"$\sigma(x)\cdot\frac{1}{2}$", "σ(x)·(1)/(2)"),
+    (r"$x \in \mathbb{R}^n$", "x ∈ ℝⁿ"),
 ])
 def test_math_to_unicode(src, shown):
     assert to_unicode(src) == shown

@@ -126,6 +126,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.mistakes": ("错题本 {n} 题：quizkit mistakes --redo", "{n} in the mistakes list: quizkit mistakes --redo"),
     "stats.forecast": ("未来 7 天到期", "Due in the next 7 days"),
     "stats.today": ("今天", "today"),
+    "stats.weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
     "stats.weakest": ("最薄弱的主题", "Weakest topics"),
     "stats.not_started": ("未开始", "not started"),
     "stats.none": ("还没有学习记录。从这里开始：quizkit quiz", "No study history yet. Start with: quizkit quiz"),

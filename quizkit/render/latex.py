@@ -24,6 +24,19 @@ _SUP["−"] = "⁻"
 _SUB = dict(zip("0123456789+-=()ijknmtxaeoprsuvhl", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₘₜₓₐₑₒₚᵣₛᵤᵥₕₗ"))
 _SUB["−"] = "₋"
 _FRACS = ("\\frac", "\\dfrac", "\\tfrac")
+# Spaces pass through pylatexenc as this private-use character: it keeps some spaces and drops others.
+_SPACE = "\ue000"
+_LETTER_MACRO_END = re.compile(r"\\[A-Za-z]+$")
+_OPENER_END = re.compile(r"\\(?:lfloor|lceil|langle|left[(\[|.]?|left\\[{|])$")
+# Binary operators and relations keep the spaces the author wrote around them.
+_OPERATORS = frozenset({
+    "cdot", "times", "div", "ast", "star", "circ", "bullet", "odot", "otimes", "oplus", "pm", "mp", "leq",
+    "le", "geq", "ge", "neq", "ne", "approx", "equiv", "sim", "simeq", "propto", "in", "notin", "ni",
+    "subset", "subseteq", "supset", "supseteq", "cup", "cap", "to", "gets", "rightarrow", "leftarrow",
+    "Rightarrow", "Leftarrow", "leftrightarrow", "mapsto", "implies", "iff", "ll", "gg", "mid", "perp",
+    "parallel", "land", "lor", "wedge", "vee",
+})
+_CLOSER = re.compile(r"\\(?:rfloor|rceil|rangle|right)")
 _converter: Any = None
 _cache: dict[str, str] | None = None
 _cache_path: Path | None = None  # fixed when the cache is read, so an exit-time save goes to the same place
@@ -104,13 +117,13 @@ def _render(src: str) -> str:
     if _converter is None:
         from pylatexenc.latex2text import LatexNodes2Text
 
-        _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+        _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces="based-on-source")
     prepared = _rewrite(src)
     try:
         out = _converter.latex_to_text(prepared)
     except Exception:  # noqa: BLE001 - a malformed formula is shown as written rather than lost
         return src
-    return re.sub(r"[ \t]{2,}", " ", out).strip()
+    return re.sub(r"[ \t]{2,}", " ", out.replace(_SPACE, " ")).strip()
 
 
 def _group(src: str, i: int) -> tuple[str, int]:
@@ -164,6 +177,22 @@ def _rewrite(src: str) -> str:
             out.append(m.group(0))  # a whole macro name, or an escape like \{ kept intact
             i += len(m.group(0))
             continue
+        if ch == " ":
+            j = i
+            while j < len(src) and src[j] == " ":
+                j += 1
+            prev = out[-1] if out else ""
+            tail = "".join(out[-2:])
+            macro = _LETTER_MACRO_END.search(prev)
+            if macro:
+                out.append("{}")  # ends the macro name without a space for pylatexenc to eat or keep
+            letter_like = macro is not None and macro.group(0)[1:] not in _OPERATORS
+            drop = ((letter_like and src[j:j + 1].isalnum()) or _OPENER_END.search(tail)
+                    or _CLOSER.match(src, j))
+            if not drop:  # `\partial L` is ∂L and `\lfloor (n` is ⌊(n, as in LaTeX; other spaces are the author's
+                out.append(_SPACE)
+            i = j
+            continue
         if ch == "'":
             ch = "′"  # pylatexenc would turn '' into a closing quote
         out.append(ch)
@@ -176,7 +205,7 @@ def _script(arg: str, kind: str) -> str:
     inner = _rewrite(arg)
     if arg.strip() in ("\\top", "T", "\\intercal") and kind == "^":
         return "ᵀ"
-    plain = inner.replace(" ", "")
+    plain = inner.replace(" ", "").replace(_SPACE, "")
     if plain and all(c in table for c in plain):
         return "".join(table[c] for c in plain)
     if len(plain) == 1 or re.fullmatch(r"\\[A-Za-z]+", plain):

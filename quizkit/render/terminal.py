@@ -310,7 +310,12 @@ class TerminalPort(Terminal):
     def notice(self, key: str, **args: Any) -> None:
         if key == "skipped":
             item: Presented = args["answer"]
-            self.para((t("notice.skipped"), "yellow"), "  ", t("correct_answer", answer=self.answer_text(item)))
+            if item.question.type == "short_answer":
+                self.para((t("notice.skipped"), "yellow"))
+                self.para((t("model_answer"), "bold"), *self.content(str(item.question.answer)))
+            else:
+                self.para((t("notice.skipped"), "yellow"), "  ",
+                          t("correct_answer", answer=self.answer_text(item)))
             self.explanation(item)
             return
         if key == "rated":

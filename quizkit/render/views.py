@@ -10,6 +10,7 @@ from quizkit.bank.model import Question
 from quizkit.quiz.session import Summary
 from quizkit.render.i18n import t
 from quizkit.render.terminal import VERDICT_STYLE, Terminal, fmt_num, fmt_pct, fmt_time
+from quizkit.render.wrap import cell_width
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -26,6 +27,12 @@ def bar(fraction: float | None, width: int = BAR_WIDTH) -> str:
         return "·" * width
     full = round(max(0.0, min(1.0, fraction)) * width)
     return "█" * full + "░" * (width - full)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to `width` terminal cells (a Chinese character takes two)."""
+    gap = " " * max(0, width - sum(cell_width(c) for c in text))
+    return gap + text if right else text + gap
 
 
 def _table(*headers: str) -> Table:
@@ -154,7 +161,8 @@ def mistakes(term: Terminal, rows: Sequence[Mistake], by_id: dict[str, Question]
         col.min_width = w
     for m, row in zip(rows, cells):
         q = by_id.get(m.question_id)
-        prompt = Text(" ".join(term.math(q.prompt).split()) if q else t("mistakes.missing"))
+        plain = "".join(p if isinstance(p, str) else p[0] for p in term.content(q.prompt)) if q else ""
+        prompt = Text(" ".join(plain.split()) if q else t("mistakes.missing"))
         prompt.truncate(room, overflow="ellipsis")
         table.add_row(*row, prompt)
     term.console.print(table)
@@ -187,12 +195,14 @@ def stats(term: Terminal, st: Stats) -> None:
     term.blank()
     term.para((t("stats.forecast"), "bold"))
     peak = max((n for _, n in st.forecast), default=0)
+    weekdays = t("stats.weekdays").split()
     for i, (day, n) in enumerate(st.forecast):
-        label = t("stats.today") if i == 0 else dt.date.fromisoformat(day).strftime("%m-%d %a")
-        term.para(f"  {label:<10} ", (bar(n / peak if peak else 0.0, 20), "cyan"), f" {n}")
+        date = dt.date.fromisoformat(day)
+        label = t("stats.today") if i == 0 else f"{date:%m-%d} {weekdays[date.weekday()]}"
+        term.para(f"  {pad(label, 10)} ", (bar(n / peak if peak else 0.0, 20), "cyan"), f" {n}")
     if st.weakest:
         term.blank()
         term.para((t("stats.weakest"), "bold"))
         for w in st.weakest:
             acc = fmt_pct(w["accuracy"]) if w["started"] else t("stats.not_started")  # type: ignore[arg-type]
-            term.para(f"  {w['topic']:<20} {acc:>5}  ", (str(w["command"]), "bold cyan"))
+            term.para(f"  {pad(str(w['topic']), 20)} {pad(acc, 6, right=True)}  ", (str(w["command"]), "bold cyan"))
