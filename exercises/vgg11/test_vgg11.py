@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
+from quizkit.grading.protocol import SubmissionError
 from quizkit.grading.testing import assert_close, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same code reads the reference.
@@ -65,7 +66,11 @@ def test_parameter_count_with_10_classes(submission):
 def _expect_shape(submission, num_classes, batch_norm, size, batch, hint):
     x = torch.randn(batch, 3, size, size, generator=_gen(size))
     call = f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}).eval()(torch.randn({batch}, 3, {size}, {size}))"
-    got = submission.probe("output", num_classes, batch_norm, x)
+    try:
+        got = submission.probe("output", num_classes, batch_norm, x)
+    except SubmissionError as err:  # the forward pass raised: say why it usually does
+        check(False, call=call, got=f"an error: {err}", expected=f"a tensor of shape ({batch}, {num_classes})",
+              hint=hint)
     check(isinstance(got, torch.Tensor) and tuple(got.shape) == (batch, num_classes), call=call,
           got=f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)[:200],
           expected=f"a tensor of shape ({batch}, {num_classes})", hint=hint)
