@@ -9,12 +9,14 @@ TENSORS = ("weight", "bias", "running_mean", "running_var")
 
 
 def _tensor(bn, name):
-    t = getattr(bn, name, None)
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(
-            f"BatchNorm1d must have a tensor attribute `{name}` (the contract: weight, bias, running_mean, "
-            f"running_var); found {type(t).__name__}"
+    if not hasattr(bn, name):
+        raise AttributeError(
+            f"BatchNorm1d has no attribute `{name}`; the contract needs the tensors weight, bias, running_mean "
+            f"and running_var under exactly these names"
         )
+    t = getattr(bn, name)
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"BatchNorm1d.{name} must be a tensor of shape (num_features,), not {type(t).__name__}")
     return t
 
 
