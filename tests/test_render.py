@@ -38,6 +38,7 @@ def fresh_math_cache(tmp_path, monkeypatch):
     (r"$\partial L/\partial w_i=\delta\,x_i$", "∂L/∂wᵢ=δ xᵢ"),
     (r"$\sigma(x)\cdot\frac{1}{2}$", "σ(x)·(1)/(2)"),
     (r"$x \in \mathbb{R}^n$", "x ∈ ℝⁿ"),
+    (r"$x\le 0$", "x≤0"),
 ])
 def test_math_to_unicode(src, shown):
     assert to_unicode(src) == shown

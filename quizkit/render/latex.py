@@ -186,8 +186,11 @@ def _rewrite(src: str) -> str:
             macro = _LETTER_MACRO_END.search(prev)
             if macro:
                 out.append("{}")  # ends the macro name without a space for pylatexenc to eat or keep
-            letter_like = macro is not None and macro.group(0)[1:] not in _OPERATORS
-            drop = ((letter_like and src[j:j + 1].isalnum()) or _OPENER_END.search(tail)
+            operator = macro is not None and macro.group(0)[1:] in _OPERATORS
+            letter_like = macro is not None and not operator
+            # `x\le 0`: a space after an operator that has none before it only ends the macro name.
+            lopsided = operator and (len(out) < 3 or out[-3] != _SPACE)
+            drop = ((letter_like and src[j:j + 1].isalnum()) or lopsided or _OPENER_END.search(tail)
                     or _CLOSER.match(src, j))
             if not drop:  # `\partial L` is ∂L and `\lfloor (n` is ⌊(n, as in LaTeX; other spaces are the author's
                 out.append(_SPACE)

@@ -203,6 +203,8 @@ def stats(term: Terminal, st: Stats) -> None:
     if st.weakest:
         term.blank()
         term.para((t("stats.weakest"), "bold"))
-        for w in st.weakest:
-            acc = fmt_pct(w["accuracy"]) if w["started"] else t("stats.not_started")  # type: ignore[arg-type]
-            term.para(f"  {pad(str(w['topic']), 20)} {pad(acc, 6, right=True)}  ", (str(w["command"]), "bold cyan"))
+        labels = [fmt_pct(w["accuracy"]) if w["started"] else t("stats.not_started")  # type: ignore[arg-type]
+                  for w in st.weakest]
+        room = max(sum(cell_width(c) for c in label) for label in labels)
+        for w, acc in zip(st.weakest, labels):
+            term.para(f"  {pad(str(w['topic']), 20)} {pad(acc, room, right=True)}  ", (str(w["command"]), "bold cyan"))
