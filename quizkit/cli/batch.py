@@ -24,8 +24,11 @@ def watch_summary(report: dict) -> str:
     head = f"{report['score']:g}/{report['max_score']:g}"
     if report["passed"]:
         return f"{head}  all {len(report['tests'])} tests passed. See `quizkit exercise solution {report['exercise']}`."
-    first = next(t for t in report["tests"] if t["status"] != "passed")
-    message = first["message"] if first["visibility"] == "visible" else "(hidden test)"
+    if not report["tests"]:
+        return f"{head}  {report.get('error', 'not graded')}"
+    failing = [t for t in report["tests"] if t["status"] != "passed"]
+    first = next((t for t in failing if t["visibility"] == "visible"), failing[0])
+    message = first["message"] if first["visibility"] == "visible" else "(a hidden test; its message is not shown)"
     return f"{head}  first failing: {first['name']} [{first['status']}] {message}"
 
 
@@ -37,6 +40,7 @@ def watch_summary(report: dict) -> str:
               help="Stop after this many grades (for scripts); default: until Ctrl-C.")
 def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
     """Re-grade FILE on every save and show the first failing test's message."""
+    from quizkit.grading.batch import grade_one
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.runner import Grader
     from quizkit.grading.watch import Watcher
@@ -50,8 +54,9 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
     done = 0
     try:
         while True:
-            report = grader.grade(file).to_dict()
-            _record(report)
+            report = grade_one(grader, ex, file)
+            if report["tests"]:
+                _record(report)
             click.echo(f"[{time.strftime('%H:%M:%S')}] {watch_summary(report)}")
             done += 1
             if runs is not None and done >= runs:

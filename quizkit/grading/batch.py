@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from quizkit.errors import UsageError
 
 CSV_FIELDS = ["student", "file", "score", "max_score", "passed", "duration_s", "tests_passed", "tests_total",
-              "failed_tests"]
+              "failed_tests", "error"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,19 @@ def row(student: Student, report: dict) -> dict:
         "max_score": report["max_score"], "passed": report["passed"], "duration_s": report["duration_s"],
         "tests_passed": sum(t["status"] == "passed" for t in tests), "tests_total": len(tests),
         "failed_tests": ";".join(t["name"] for t in tests if t["status"] != "passed"),
+        "error": report.get("error", ""),
     }
+
+
+def grade_one(grader, exercise, path: Path) -> dict:  # type: ignore[no-untyped-def]
+    """One student's report; a submission the grader cannot even read scores 0 with the reason, never stops us."""
+    from quizkit.errors import QuizkitError
+
+    try:
+        return grader.grade(path).to_dict()
+    except QuizkitError as err:
+        return {"exercise": exercise.id, "score": 0, "max_score": exercise.points, "passed": False,
+                "duration_s": 0.0, "tests": [], "error": str(err)}
 
 
 class ResultsFile:
@@ -96,13 +108,13 @@ def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: igno
     grader = Grader(exercise)  # imports torch and the tests once; forked job processes inherit it warm
     if jobs <= 1 or len(students) <= 1:
         for student in students:
-            on_result(student, grader.grade(student.path).to_dict())
+            on_result(student, grade_one(grader, exercise, student.path))
         return
-    for student, report in _parallel(grader, students, jobs):
+    for student, report in _parallel(grader, exercise, students, jobs):
         on_result(student, report)
 
 
-def _parallel(grader, students: list[Student], jobs: int) -> Iterator[tuple[Student, dict]]:  # type: ignore[no-untyped-def]
+def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[tuple[Student, dict]]:  # type: ignore[no-untyped-def]
     """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student."""
     import select
 
@@ -120,7 +132,7 @@ def _parallel(grader, students: list[Student], jobs: int) -> Iterator[tuple[Stud
             try:
                 with os.fdopen(write_fd, "w", encoding="utf-8") as out:
                     for index in chunk:
-                        report = grader.grade(students[index].path).to_dict()
+                        report = grade_one(grader, exercise, students[index].path)
                         out.write(json.dumps({"index": index, "report": report}) + "\n")
                         out.flush()
             except BaseException:  # noqa: BLE001 - the parent reports the missing students
@@ -154,4 +166,4 @@ def _parallel(grader, students: list[Student], jobs: int) -> Iterator[tuple[Stud
                 pass
     # A worker that died mid-way leaves students ungraded: grade them here rather than lose them.
     for student in list(pending.values()):
-        yield student, grader.grade(student.path).to_dict()
+        yield student, grade_one(grader, exercise, student.path)
