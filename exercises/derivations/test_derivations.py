@@ -6,6 +6,7 @@ import math
 import sympy as sp
 import torch
 import torch.nn.functional as F
+
 from quizkit.grading.testing import check, hidden, points
 from quizkit.symbolic import SymbolicError, equivalent, parse
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
+
 from quizkit.grading.protocol import SubmissionError
 from quizkit.grading.testing import assert_close, check, hidden, points
 
@@ -13,8 +14,7 @@ _spec = importlib.util.spec_from_file_location("vgg11_probes", Path(__file__).wi
 probes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(probes)
 
-COUNT_HINTS = {
-    # (num_classes, batch_norm) -> what the usual wrong counts mean
+COUNT_HINTS = {  # what the usual wrong parameter counts mean
     "classifier": "Check the classifier: Linear(512*7*7, 4096), Linear(4096, 4096), Linear(4096, num_classes).",
     "layout": "Check the layout of configuration A: 64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M "
               "(8 convolutions; VGG13 has 10, VGG16 has 13).",
