@@ -45,15 +45,15 @@ def _run(items: list[Any], kind: str, raw_math: bool, *, schedule: bool = True, 
          args: dict[str, Any] | None = None) -> None:
     """Run a practice-style session (feedback after each answer) and show its summary."""
     from quizkit.quiz import session
-    from quizkit.render import views
     from quizkit.render.terminal import TerminalPort
+    from quizkit.render.terminal import summary as show_summary
     from quizkit.store import open_store
 
     port = TerminalPort(raw_math)
     with open_store() as st:
         summary = session.run(items, port, st, session.Options(kind=kind, feedback=feedback, schedule=schedule,
                                                                args=args or {}))
-        views.summary(port, summary, st.path)
+        show_summary(port, summary, st.path)
     if summary.ended_by == "interrupt":
         sys.exit(EXIT_INTERRUPTED)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from quizkit.bank.model import LETTERS
 from quizkit.quiz.scoring import AnswerError, Result, correct_letters, format_number, shown_letters
 from quizkit.quiz.select import Presented
-from quizkit.quiz.session import TimeUp
+from quizkit.quiz.session import Summary, TimeUp
 from quizkit.render import latex
 from quizkit.render.i18n import t
 from quizkit.render.wrap import break_offsets, wrap_text
@@ -325,3 +325,21 @@ class TerminalPort(Terminal):
             return
         style = "bold yellow" if key == "time_up" else "cyan"
         self.para((t(f"notice.{key}", **args), style))
+
+
+def summary(term: Terminal, s: Summary, store_path: object | None = None) -> None:
+    term.blank()
+    if s.ended_by != "done":
+        term.para((t(f"summary.ended.{s.ended_by}"), "dim"))
+    if not s.outcomes:
+        term.para((t("summary.title"), "bold"), "  ", t("summary.nothing"))
+        return
+    counts = {k: s.count(k) for k in ("right", "partial", "wrong", "skipped")}
+    term.para((t("summary.title"), "bold"), "  ", t("summary.line", asked=len(s.outcomes), **counts))
+    total = len(s.outcomes)
+    term.para("  " + t("summary.score", score=fmt_num(s.score), total=total, pct=fmt_pct(s.score / total),
+                       time=fmt_time(s.seconds)))
+    if counts["wrong"] or counts["partial"]:
+        term.para(("  " + t("summary.to_mistakes"), "dim"))
+    if store_path is not None:
+        term.para(("  " + t("summary.saved", path=store_path), "dim"))

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from quizkit.bank.model import Question
-from quizkit.quiz.session import Summary
 from quizkit.render.i18n import t
-from quizkit.render.terminal import VERDICT_STYLE, Terminal, fmt_num, fmt_pct, fmt_time
+from quizkit.render.terminal import VERDICT_STYLE, Terminal, fmt_num, fmt_pct, fmt_time, summary
 from quizkit.render.wrap import cell_width
 
 if TYPE_CHECKING:
@@ -18,6 +17,8 @@ if TYPE_CHECKING:
     from quizkit.quiz.exam import Paper, Report
     from quizkit.quiz.progress import Stats
     from quizkit.store.db import Mistake
+
+__all__ = ["bar", "exam_intro", "exam_report", "exam_section_titles", "mistakes", "stats", "summary"]
 
 BAR_WIDTH = 12
 
@@ -43,24 +44,6 @@ def _table(*headers: str) -> Table:
     for h in headers:
         table.add_column(h, no_wrap=True, overflow="ellipsis")
     return table
-
-
-def summary(term: Terminal, s: Summary, store_path: object | None = None) -> None:
-    term.blank()
-    if s.ended_by != "done":
-        term.para((t(f"summary.ended.{s.ended_by}"), "dim"))
-    if not s.outcomes:
-        term.para((t("summary.title"), "bold"), "  ", t("summary.nothing"))
-        return
-    counts = {k: s.count(k) for k in ("right", "partial", "wrong", "skipped")}
-    term.para((t("summary.title"), "bold"), "  ", t("summary.line", asked=len(s.outcomes), **counts))
-    total = len(s.outcomes)
-    term.para("  " + t("summary.score", score=fmt_num(s.score), total=total, pct=fmt_pct(s.score / total),
-                       time=fmt_time(s.seconds)))
-    if counts["wrong"] or counts["partial"]:
-        term.para(("  " + t("summary.to_mistakes"), "dim"))
-    if store_path is not None:
-        term.para(("  " + t("summary.saved", path=store_path), "dim"))
 
 
 def exam_intro(term: Terminal, paper: Paper, pass_mark: float, minutes: float | None) -> None:
