@@ -12,7 +12,7 @@ from test_quiz_support import BANK, BANK2, write_bank
 
 from quizkit.bank import load as lead_loader
 from quizkit.bank.load import BankError
-from quizkit.quiz import banks
+from quizkit.bank import cache as banks
 from quizkit.render import latex
 
 
@@ -20,16 +20,6 @@ from quizkit.render import latex
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
-
-
-def test_bank_files_matches_the_loader(tmp_path):
-    root = tmp_path / "tree"
-    write_bank(root / "a", BANK, "one.yaml")
-    write_bank(root / "b" / "deep", BANK2, "two.yml")
-    (root / "notes.txt").write_text("x")
-    (root / "c.yaml.bak").write_text("x")
-    for paths in ([str(root)], [str(root / "a" / "one.yaml"), str(root / "b")], None):
-        assert banks.bank_files(paths) == lead_loader.bank_files(paths)
 
 
 def test_cached_questions_equal_the_loader_questions(tmp_path, home):

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from quizkit.bank.files import bank_files
 from quizkit.bank.model import LETTERS, SCORING_SCHEMES, TYPES, Bank, Diagnostic, KeyPoint, Question
 from quizkit.errors import QuizkitError, UsageError
 
@@ -27,7 +28,6 @@ FOLDED_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 ID_RE = re.compile(r"^[a-z0-9._-]+$")
 VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANDED_NODES = 2_000_000  # alias expansion bound: a "billion laughs" bank is refused, not expanded
-BANK_SUFFIXES = (".yaml", ".yml")
 MAX_NESTING = 100
 SHORT_TEXT = 10_000  # characters; libyaml survives nesting this deep
 
@@ -72,22 +72,6 @@ class LoadResult:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
-
-
-def bank_files(paths: Iterable[str | Path] | None) -> list[Path]:
-    """Expand files and folders (recursively) into bank files; the default is the shipped questions/."""
-    from quizkit.paths import questions_dir
-
-    targets = [Path(p) for p in paths] if paths else [questions_dir()]
-    files: list[Path] = []
-    for target in targets:
-        if target.is_dir():
-            files.extend(sorted(p for p in target.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file()))
-        elif target.is_file():
-            files.append(target)
-        else:
-            raise UsageError(f"{target}: no such file or folder")
-    return files
 
 
 def load_paths(paths: Iterable[str | Path] | None = None) -> LoadResult:

@@ -21,7 +21,7 @@ def _setup(lang: str | None) -> None:
 
 
 def _load(banks: Sequence[str]) -> list[Any]:
-    from quizkit.quiz.banks import load_questions
+    from quizkit.bank.cache import load_questions
 
     return load_questions(list(banks) or None)
 

@@ -16,29 +16,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from quizkit.bank.files import bank_files
 from quizkit.bank.model import KeyPoint, Question
-from quizkit.errors import UsageError
 
 CACHE_NAME = "banks-v1.json"
-BANK_SUFFIXES = (".yaml", ".yml")  # as quizkit.bank.load.BANK_SUFFIXES
 _FIELDS = tuple(f.name for f in fields(Question))
-
-
-def bank_files(paths: Sequence[str] | None) -> list[Path]:
-    """The same expansion as quizkit.bank.load.bank_files (a test keeps the two in step), without importing
-    YAML."""
-    from quizkit.paths import questions_dir
-
-    targets = [Path(p) for p in paths] if paths else [questions_dir()]
-    files: list[Path] = []
-    for target in targets:
-        if target.is_dir():
-            files.extend(sorted(p for p in target.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file()))
-        elif target.is_file():
-            files.append(target)
-        else:
-            raise UsageError(f"{target}: no such file or folder")
-    return files
 
 
 def fingerprint() -> str:
@@ -47,7 +29,7 @@ def fingerprint() -> str:
 
     here = Path(__file__).resolve().parent.parent / "bank"
     parts = [__version__]
-    for name in ("load.py", "model.py"):
+    for name in ("load.py", "model.py", "files.py"):
         try:
             st = (here / name).stat()
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
