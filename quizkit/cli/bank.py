@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from quizkit.cli.options import format_option
+from quizkit.cli.options import format_option, lang_option
 from quizkit.errors import UsageError
 
 
@@ -94,7 +94,8 @@ def _short(path: str) -> str:
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=str),
               help="A bank file or folder; repeatable. Default: the shipped banks.")
 @click.option("--raw-math", is_flag=True, help="Show LaTeX source instead of Unicode.")
-def show(question_id: str, banks: tuple[str, ...], raw_math: bool) -> None:
+@lang_option
+def show(question_id: str, banks: tuple[str, ...], raw_math: bool, lang: str | None) -> None:
     """Show one question with its answer and explanation."""
     from quizkit.bank.load import load_questions
     questions = {q.id: q for q in load_questions(banks or None)}
@@ -104,14 +105,25 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool) -> None:
         close = difflib.get_close_matches(question_id, list(questions), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"no question with id '{question_id}'{hint}")
+    from quizkit.quiz.select import Presented
+    from quizkit.render.i18n import set_lang
+    from quizkit.render.terminal import TerminalPort
+
+    set_lang(lang)
     q = questions[question_id]
-    click.echo(f"{q.id}  [{q.type}, {q.topic}, difficulty {q.difficulty}]  {q.bank}:{q.line}")
-    click.echo(q.prompt)
-    for i, opt in enumerate(q.options):
-        click.echo(f"  {q.letter_of(i)}. {opt}")
-    click.echo(f"Answer: {q.answer}")
-    if q.explanation:
-        click.echo(f"Explanation: {q.explanation}")
+    item = Presented(q)
+    term = TerminalPort(raw_math=raw_math)
+    term.question(item, 1, 1, section=None, remaining=None)
+    term.para(f"{q.bank}:{q.line} · difficulty {q.difficulty} · tags {', '.join(q.tags)}"
+              + (f" · source {q.source}" if q.source else ""))
+    if q.type == "short_answer":
+        term.para(("Rubric:", "bold"))
+        for kp in q.key_points:
+            term.para(f"{kp.points:g} · {kp.label}  ← {' | '.join(kp.any)}", indent=2, hang=2)
+        term.para(*term.content(str(q.answer)))
+    else:
+        term.para(("Answer: " + term.answer_text(item), "bold green"))
+    term.explanation(item)
 
 
 @bank.command()
