@@ -86,7 +86,8 @@ def test_first_step_moves_each_coordinate_by_about_lr(submission):
         call=f"Adam({_shapes(inits)}, lr=0.1).step() once with float64 gradients",
         hint="The first Adam step moves every coordinate by about lr * sign(g): m_hat = g and v_hat = g**2 "
         "when t = 1. A step about 3.16 * lr means the bias correction is missing (m / (1 - beta1**t), "
-        "v / (1 - beta2**t), with t = 1 on the first step).",
+        "v / (1 - beta2**t), with t = 1 on the first step); coordinates with small gradients moving noticeably "
+        "less than lr mean eps went inside the square root (torch uses sqrt(v_hat) + eps).",
     )
 
 
@@ -152,18 +153,33 @@ def test_weight_decay_is_l2_added_to_the_gradient(submission):
     )
 
 
+def _valid(traj, n_steps, inits):
+    return (isinstance(traj, list) and len(traj) == n_steps and all(
+        isinstance(step, list) and len(step) == len(inits) and all(
+            type(t) is torch.Tensor and t.shape == i.shape and t.dtype == i.dtype for t, i in zip(step, inits))
+        for step in traj))
+
+
+# The next two tests compare the submission with ITSELF (a run without the None-grad parameter, a run without
+# zero_grad()), so that a wrong update rule is reported by the tests above and not again here.
+
+
 @points(1)
 def test_params_without_grad_are_skipped(submission):
     gen = _gen(6)
     inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
     grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
     kwargs = {"lr": 0.1}
-    got, want = _run(submission, inits, kwargs, 5, grads=grads)
+    got = submission.probe("trajectory", inits, kwargs, 5, grads=grads)
+    alone = submission.probe("trajectory", [inits[0], inits[2]], kwargs, 5, grads=[[g[0], g[2]] for g in grads])
+    check(_valid(alone, 5, [inits[0], inits[2]]), call="Adam([p0, p2], lr=0.1) for 5 steps",
+          got=repr(alone)[:200], expected="5 steps of 2 parameter tensors")
+    # p1 must stay at its initial value; p0 and p2 must move exactly as they do without p1.
     _compare(
-        got, want, inits,
+        got, [[a[0], inits[1], a[1]] for a in alone], inits,
         call="Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None",
-        hint="A parameter whose .grad is None must be skipped (left unchanged, no error), as torch does "
-        "(`if p.grad is None: continue`).",
+        hint="A parameter whose .grad is None must be skipped (`if p.grad is None: continue`): left unchanged, "
+        "no error, and no effect on the other parameters (compared with your own run on [p0, p2]).",
     )
 
 
@@ -181,13 +197,17 @@ def test_zero_grad(submission):
         check(ok, call=f"{call}; then params[{i}].grad", got=g,
               expected="None (like torch) or a tensor of zeros",
               hint="zero_grad() must clear every gradient; skip parameters whose .grad is already None.")
-    # A training loop that calls zero_grad() before setting fresh gradients must give torch's trajectory.
+    # A loop of zero_grad(), set grads, step() must move the params exactly as the same loop without zero_grad().
     grads = [[_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)] for _ in range(5)]
-    got, want = _run(submission, inits, {"lr": 0.1}, 5, grads=grads, zero_grad_each_step=True)
+    plain = submission.probe("trajectory", inits, {"lr": 0.1}, 5, grads=grads)
+    check(_valid(plain, 5, inits), call="Adam([p0, p1, p2], lr=0.1) for 5 steps", got=repr(plain)[:200],
+          expected="5 steps of 3 parameter tensors")
+    got = submission.probe("trajectory", inits, {"lr": 0.1}, 5, grads=grads, zero_grad_each_step=True)
     _compare(
-        got, want, inits,
+        got, plain, inits,
         call="Adam([p0, p1, p2], lr=0.1) for 5 steps of zero_grad(), set grads, step()",
-        hint="zero_grad() must only clear the gradients, not the optimizer state (m, v, t) or the params.",
+        hint="zero_grad() must only clear the gradients, not the optimizer state (m, v, t) or the params "
+        "(compared with your own run of the same loop without zero_grad()).",
     )
 
 

@@ -4,6 +4,7 @@ import types
 from pathlib import Path
 
 import torch
+
 from quizkit.grading.testing import assert_close, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on torch.optim.
@@ -200,8 +201,17 @@ def test_adagrad_tiny_gradients_and_custom_eps(submission):
 
 
 # ---- common behaviour ---------------------------------------------------------------------------------------
+# These compare the submission with ITSELF (a run without the None-grad parameter, a run without zero_grad()),
+# so that a wrong update rule is reported by the tests above and not again here.
 
 CASES = [("SGDMomentum", {"lr": 0.1}), ("RMSprop", {"lr": 0.01}), ("Adagrad", {"lr": 0.1})]
+
+
+def _valid(traj, n_steps, inits):
+    return (isinstance(traj, list) and len(traj) == n_steps and all(
+        isinstance(step, list) and len(step) == len(inits) and all(
+            type(t) is torch.Tensor and t.shape == i.shape and t.dtype == i.dtype for t, i in zip(step, inits))
+        for step in traj))
 
 
 @points(1)
@@ -210,9 +220,17 @@ def test_params_without_grad_are_skipped(submission):
     inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
     grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
     for cls, kwargs in CASES:
-        got, want = _run(submission, cls, inits, kwargs, 5, grads=grads)
-        _compare(got, want, inits, call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps where p1.grad is always None",
-                 hint="A parameter whose .grad is None must be skipped (left unchanged, no error), as torch does.")
+        call = f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps where p1.grad is always None"
+        got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
+        alone = submission.probe("trajectory", cls, [inits[0], inits[2]], kwargs, 5,
+                                 grads=[[g[0], g[2]] for g in grads])
+        check(_valid(alone, 5, [inits[0], inits[2]]), call=f"{cls}([p0, p2], {_kw(kwargs)}) for 5 steps",
+              got=repr(alone)[:200], expected="5 steps of 2 parameter tensors")
+        # p1 must stay at its initial value; p0 and p2 must move exactly as they do without p1.
+        want = [[a[0], inits[1], a[1]] for a in alone]
+        _compare(got, want, inits, call=call,
+                 hint="A parameter whose .grad is None must be skipped: left unchanged, no error, and no effect on "
+                 "the other parameters (compared with your own run on [p0, p2]).")
 
 
 @points(1)
@@ -230,7 +248,12 @@ def test_zero_grad(submission):
             ok = g is None or (type(g) is torch.Tensor and g.shape == inits[i].shape and bool((g == 0).all()))
             check(ok, call=f"{call}; then params[{i}].grad", got=g, expected="None (like torch) or a tensor of zeros",
                   hint="zero_grad() must clear every gradient; skip parameters whose .grad is already None.")
-        got, want = _run(submission, cls, inits, kwargs, 5, grads=loop, zero_grad_each_step=True)
-        _compare(got, want, inits, call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps of zero_grad(), "
+        # A loop of zero_grad(), set grads, step() must move the params exactly as the same loop without zero_grad().
+        plain = submission.probe("trajectory", cls, inits, kwargs, 5, grads=loop)
+        check(_valid(plain, 5, inits), call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps",
+              got=repr(plain)[:200], expected="5 steps of 3 parameter tensors")
+        got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=loop, zero_grad_each_step=True)
+        _compare(got, plain, inits, call=f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps of zero_grad(), "
                  "set grads, step()",
-                 hint="zero_grad() must only clear the gradients, not the optimizer state or the params.")
+                 hint="zero_grad() must only clear the gradients, not the optimizer state or the params "
+                 "(compared with your own run of the same loop without zero_grad()).")

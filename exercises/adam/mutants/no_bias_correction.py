@@ -28,7 +28,6 @@ class Adam:
                 # L2 regularisation: the decay goes through m and v (AdamW would subtract lr*wd*p instead).
                 g = g + self.weight_decay * p
             s["t"] += 1
-            t = s["t"]
             s["m"].mul_(self.beta1).add_(g, alpha=1 - self.beta1)
             s["v"].mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
             m_hat = s["m"]
