@@ -34,6 +34,15 @@ def _shapes(inits):
     return "[" + ", ".join(f"tensor{tuple(t.shape)}" for t in inits) + "]"
 
 
+def _precision_hint(g, w):
+    """A near miss (float32-sized error) has a different usual cause than a wrong formula."""
+    same_kind = type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()
+    if same_kind and not torch.allclose(g, w, rtol=RTOL, atol=ATOL) and torch.allclose(g, w, rtol=1e-5, atol=1e-7):
+        return ("The error is tiny (float32-sized): is some state (m, v) or constant built in float32, "
+                "e.g. torch.zeros(p.shape)? Use torch.zeros_like(p) so it keeps float64. ")
+    return ""
+
+
 def _compare(got, want, inits, *, call, hint):
     """Check the trajectory step by step, so the message names the first step that went wrong."""
     check(
@@ -60,7 +69,8 @@ def _compare(got, want, inits, *, call, hint):
                     expected=f"updated values such as {w.flatten()[:4].tolist()}",
                     hint=IN_PLACE_HINT,
                 )
-            assert_close(g, w, rtol=RTOL, atol=ATOL, call=f"{call}; params[{i}] after step {k + 1}", hint=hint)
+            assert_close(g, w, rtol=RTOL, atol=ATOL, call=f"{call}; params[{i}] after step {k + 1}",
+                         hint=_precision_hint(g, w) + hint)
 
 
 def _run(submission, inits, kwargs, n_steps, **kw):
