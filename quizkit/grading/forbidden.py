@@ -151,6 +151,14 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node, ast.Attribute):
             base = self.dotted(node.value)
             return f"{base}.{node.attr}" if base is not None else None
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            name = _fold_str(node.args[0])
+            if name is not None and fname == "import_module":
+                return name
+            if name is not None and fname == "__import__":
+                return name.split(".")[0]
         return None
 
     def attribute(self, node: ast.AST, base: ast.AST, attr: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 MAGIC = b"QKv1"
 HEADER = struct.Struct("!4sIQ")
-MAX_JSON = 64 << 20  # bytes of JSON text in one frame
+MAX_JSON = 16 << 20  # bytes of JSON text in one frame
 MAX_BINARY = 2 << 30  # bytes of tensor data in one frame
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000

@@ -32,7 +32,7 @@ def sanitize(text: object, limit: int = MESSAGE_LIMIT) -> str:
     text = _CONTROL.sub("", text)
     text = text.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates -> ?
     if len(text) > limit:
-        text = text[: limit - 15].rstrip() + " ... [truncated]"
+        text = text[: limit - 16].rstrip() + " ... [truncated]"
     return text
 
 

@@ -234,7 +234,7 @@ class Session:
             raise ReturnTypeError(sanitize(f"{what} {text}"))
         if kind == "missing":
             raise SubmissionError(text)
-        raise SubmissionError(sanitize(f"{what} raised {text}"))
+        raise SubmissionError(sanitize(f"Called {what}; it raised {text}"))
 
 
 def _encode_more(value: Any, offset: int) -> tuple[Any, list[bytes], int]:

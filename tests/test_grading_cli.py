@@ -1,0 +1,102 @@
+"""`quizkit grade` the way a user runs it: exit codes, formats, --output, the store, real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizkit.cli import cli
+from quizkit.grading.exercises import load_exercise
+
+REDTEAM = Path(__file__).with_name("redteam")
+EX = load_exercise("sigmoid")
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _grade(*args: str):
+    return CliRunner().invoke(cli, ["grade", *args], catch_exceptions=False)
+
+
+def test_full_marks_exit_0_and_the_attempt_is_recorded(home):
+    result = _grade("sigmoid", str(EX.reference), "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["exercise"], report["score"], report["max_score"], report["passed"]) == ("sigmoid", 10, 10, True)
+    assert all(t["status"] == "passed" for t in report["tests"])
+    from quizkit.store import open_store
+
+    with open_store() as st:
+        assert st.exercise_status("sigmoid") == "passed"
+
+
+def test_failures_exit_1_with_a_text_report_for_the_student(home):
+    result = _grade("sigmoid", str(EX.starter), "--lang", "en")
+    assert result.exit_code == 1
+    assert "NotImplementedError" in result.output and "Total: 0/10" in result.output
+    assert "Isolation in force:" in result.output and "Traceback" not in result.output
+    from quizkit.store import open_store
+
+    with open_store() as st:
+        assert st.exercise_status("sigmoid") == "attempted"
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path):
+    result = _grade("nope", str(EX.reference))
+    assert result.exit_code == 2 and "unknown exercise 'nope'" in result.output and "sigmoid" in result.output
+    result = _grade("sigmoid", str(tmp_path / "missing.py"))
+    assert result.exit_code == 2 and "missing.py: no such file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_syntax_error_exits_1_naming_file_and_line(tmp_path):
+    sub = tmp_path / "broken.py"
+    sub.write_text("def sigmoid(x)\n    return x\n")
+    result = _grade("sigmoid", str(sub), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert {t["status"] for t in report["tests"]} == {"error"}
+    assert report["tests"][0]["message"].startswith("broken.py:1: SyntaxError")
+
+
+def test_gradescope_results_json_written_to_output(tmp_path):
+    out = tmp_path / "results.json"
+    result = _grade("sigmoid", str(REDTEAM / "honest_tanh.py"), "--format", "gradescope", "--output", str(out))
+    assert result.exit_code == 0
+    data = json.loads(out.read_text())
+    assert data["score"] == 10 and len(data["tests"]) == 8
+    assert {t["status"] for t in data["tests"]} == {"passed"}
+    assert {"after_published", "visible"} == {t["visibility"] for t in data["tests"]}
+
+
+def test_junit_xml(tmp_path):
+    out = tmp_path / "junit.xml"
+    result = _grade("sigmoid", str(EX.mutants[0]), "--format", "junit", "-o", str(out))
+    assert result.exit_code == 1
+    suite = ET.parse(out).getroot().find("testsuite")
+    assert suite is not None and int(suite.get("failures", 0)) + int(suite.get("errors", 0)) >= 1
+
+
+def test_a_real_process_survives_a_submission_that_hard_exits(tmp_path, home):
+    """Grading as a separate process: the child's exit status, output and files never count."""
+    env = {**os.environ, "QUIZKIT_HOME": str(home)}
+    for name in ("os_exit_in_function.py", "exit_at_import.py"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "quizkit", "grade", "sigmoid", str(REDTEAM / name), "--format", "json"],
+            capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+        )
+        assert proc.returncode == 1, proc.stderr
+        report = json.loads(proc.stdout)
+        assert report["score"] == 0 and report["tests"][0]["status"] == "error"
+        assert proc.stderr == ""
