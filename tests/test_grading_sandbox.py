@@ -93,6 +93,11 @@ DYNAMIC_FORBIDDEN = {
         def sigmoid_grad(x):
             return getattr(torch._C.TensorBase, N)(x)
     """,
+    "bound_names.py": """
+        import torch
+        sigmoid = getattr(torch, "".join(chr(c) for c in (115, 105, 103, 109, 111, 105, 100)))
+        sigmoid_grad = sigmoid
+    """,
 }
 
 
@@ -282,3 +287,51 @@ def test_proxy_api_end_to_end(demo):
     assert report.max_score == 8 and report.score == 7
     hidden = next(t for t in report.tests if t.name == "test_hidden_failure")
     assert hidden.visibility == "hidden" and "secret detail" not in report.to_text()
+
+
+GUARDED_TEST = """
+from quizkit.grading.testing import points
+
+
+def test_probe_may_use_what_students_may_not(submission):
+    assert submission.probe("uses_forbidden") == [0.5, 1]
+
+
+def test_student_use_is_refused(submission):
+    submission.cheat()
+
+
+def test_honest_function(submission):
+    assert submission.honest(3) == 6
+"""
+
+GUARDED_PROBES = """
+import torch
+
+
+def uses_forbidden(module):
+    p = torch.zeros(1, requires_grad=True)
+    torch.optim.SGD([p], lr=0.1)
+    return [torch.sigmoid(torch.zeros(())).item(), len(torch.optim.SGD([p], lr=1).param_groups[0]["params"])]
+"""
+
+
+def test_the_runtime_guard_spares_probes_and_torch_internals(tmp_path):
+    folder = tmp_path / "exercises" / "guarded"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text("id: guarded\ntitle: {zh: 守卫, en: Guarded}\ntopic: optimizer\n"
+                                          "points: 3\nforbidden: [torch.sigmoid, torch.optim]\n")
+    (folder / "test_guarded.py").write_text(GUARDED_TEST)
+    (folder / "probes.py").write_text(GUARDED_PROBES)
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "guarded.py").write_text("def honest(n):\n    return 2 * n\n")
+    (tmp_path / "sub.py").write_text(
+        "import importlib\nimport torch\n\n"
+        "def honest(n):\n    torch.nn.functional.silu(torch.ones(2))  # torch internals keep working\n"
+        "    return 2 * n\n\n"
+        "def cheat():\n    m = importlib.import_module('torch.' + 'optim'.strip())\n    return m.SGD\n")
+    ex = load_exercise_dir(folder, reference=tmp_path / "reference" / "guarded.py")
+    report = Grader(ex, limits=FAST).grade(tmp_path / "sub.py")
+    assert _statuses(report) == {"test_probe_may_use_what_students_may_not": "passed",
+                                 "test_student_use_is_refused": "forbidden", "test_honest_function": "passed"}
+    assert "sub.py:9: uses torch.optim" in report.tests[1].message

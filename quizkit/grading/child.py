@@ -160,9 +160,13 @@ def _scrub_memory(secrets: list[str]) -> None:
     dropped = False
     for name, mod in list(sys.modules.items()):
         f = getattr(mod, "__file__", None) or ""
-        if f and os.path.realpath(f).startswith(prefixes):
+        if name.startswith("quizkit_reference_") or (f and os.path.realpath(f).startswith(prefixes)):
             del sys.modules[name]
             dropped = True
+    plugin = sys.modules.get("quizkit.grading.plugin")
+    if plugin is not None and getattr(plugin, "_references", None):
+        plugin._references.clear()  # type: ignore[attr-defined]
+        dropped = True
     linecache.clearcache()
     if dropped:
         gc.collect()
@@ -295,6 +299,7 @@ class _Server:
         self.filename = "submission.py"
         self.path = ""
         self.guard = Guard(config.get("forbidden", []), trusted_files=["<quizkit-probes>"])
+        self.guard.entry_codes = {_Server.handle.__code__}
         if config.get("forbidden"):
             self.guard.install()
             self.layers.append(isolation.GUARD)
@@ -411,6 +416,9 @@ class _Server:
         self.module = module
         code = compile(source, self.path, "exec", dont_inherit=True)
         exec(code, module.__dict__)
+        self.guard.student_file = self.filename
+        if self.guard.forbidden:
+            self.guard.check_namespace(module, self.filename)
         return {"ok": True}
 
     def failure(self, err: BaseException) -> dict[str, Any]:

@@ -272,6 +272,12 @@ class Guard:
         self._trusted_cache: dict[str, bool] = {}
         self._pending: dict[str, list[str]] = {}  # module not imported yet -> forbidden names inside it
         self._library: Any = None  # torch.library.Library holding the refusing kernels (kept alive)
+        # Frames that call straight into student code (the child's request handler): a forbidden builtin
+        # bound as a student function (`sigmoid = getattr(torch, name)`) is called from there.
+        self.entry_codes: set[Any] = set()
+        self.student_file = "submission.py"
+        self._objects: dict[int, str] = {}  # id of every forbidden original and stub -> its name
+        self._keep: list[Any] = []
         self._refused_ops: set[str] = set()
         here = os.path.dirname(os.path.abspath(__file__))
         self._transparent = {os.path.abspath(__file__), os.path.join(os.path.dirname(importlib.__file__),
@@ -306,12 +312,41 @@ class Guard:
         while f is not None and (f.f_code.co_filename.startswith(_TRANSPARENT_PREFIXES)
                                  or f.f_code.co_filename in self._transparent):
             f = f.f_back
-        if f is None or self.trusted(f.f_code.co_filename):
+        if f is None:
+            return
+        if f.f_code in self.entry_codes:
+            self._refuse(label, self.student_file)
+        if self.trusted(f.f_code.co_filename):
             return
         where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
         message = f"{where}: uses {label}, which this exercise forbids"
         self.violations.append(message)
         raise ForbiddenError(message)
+
+    def _refuse(self, label: str, where: str) -> None:
+        message = f"{where}: uses {label}, which this exercise forbids"
+        self.violations.append(message)
+        raise ForbiddenError(message)
+
+    def remember(self, label: str, *objects: Any) -> None:
+        for obj in objects:
+            self._objects[id(obj)] = label
+            self._keep.append(obj)
+
+    def check_namespace(self, module: Any, filename: str) -> None:
+        """Refuse a student module whose names are bound to forbidden objects (however they were fetched)."""
+        for name, value in list(vars(module).items()):
+            candidates = [value]
+            if isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+                for attr in vars(value).values():
+                    candidates.append(getattr(attr, "__func__", attr))
+            candidates.append(getattr(value, "func", None))  # functools.partial
+            for obj in candidates:
+                label = self._objects.get(id(obj)) if obj is not None else None
+                if label is not None:
+                    message = f"{filename}: `{name}` is {label}, which this exercise forbids"
+                    self.violations.append(message)
+                    return
 
     def module_hit(self, name: str) -> str | None:
         for blocked in self.blocked_modules:
@@ -351,6 +386,7 @@ class Guard:
         last = name.rpartition(".")[2]
         if isinstance(obj, types.ModuleType):
             self.blocked_modules.append(name)
+            self.remember(name, obj)
             if parent is not None:
                 try:
                     setattr(parent, last, _GuardedModule(obj, name, self))
@@ -358,17 +394,20 @@ class Guard:
                     pass
             return
         if isinstance(obj, type):
+            self.remember(name, obj)
             self._patch_class(name, obj)
             return
         if not callable(obj):
             return
         self._patch_dispatch(name, obj)
         stub = self._stub(name, obj)
+        self.remember(name, obj, stub)
         replaced = {id(obj): stub}
         _try_setattr(parent, last, stub)
         inplace = _static_lookup(parent, last + "_") if parent is not None else _MISSING
         if inplace is not _MISSING and callable(inplace):
             replaced[id(inplace)] = self._stub(name + "_", inplace)
+            self.remember(name + "_", inplace, replaced[id(inplace)])
             _try_setattr(parent, last + "_", replaced[id(inplace)])
         for ns in _alias_namespaces():
             try:
@@ -381,11 +420,12 @@ class Guard:
                     _try_setattr(ns, key, new)
 
     def _patch_dispatch(self, label: str, obj: Any) -> None:
-        """Also refuse the aten operator behind a torch builtin, on the CPU dispatch key.
+        """Also guard the aten operator behind a torch builtin, on the CPU dispatch key.
 
         This catches every route to the kernel that the attribute stubs cannot see: TensorBase methods,
         torch._C._VariableFunctions, torch.ops.aten, composites such as torch.special.expit, and originals
-        fished out of memory. Only Python frames decide: student code anywhere below the kernel call is refused.
+        fished out of memory. The Python frames decide: with student code below the call it is refused,
+        otherwise (torch internals, probes) the original CPU kernel runs.
         """
         torch = sys.modules.get("torch")
         op_name = getattr(obj, "__name__", "")
@@ -396,10 +436,16 @@ class Guard:
         import warnings
 
         guard = self
+        get_kernel = getattr(torch.library, "get_kernel", None)
+        if get_kernel is None:
+            return
 
-        def kernel(*args: Any, **kwargs: Any) -> Any:
-            guard.check_strict(label)
-            raise ForbiddenError(f"{label} is not available in this exercise")
+        def refusing(original: Any) -> Any:
+            def kernel(keyset: Any, *args: Any, **kwargs: Any) -> Any:
+                guard.check_strict(label)
+                return original.call_boxed(keyset, *args, **kwargs)  # torch internals and probes go on
+
+            return kernel
 
         if self._library is None:
             try:
@@ -414,13 +460,14 @@ class Guard:
                 qualified = base if overload == "default" else f"{base}.{overload}"
                 if qualified in self._refused_ops:
                     continue
-                self._refused_ops.add(qualified)
                 try:
+                    original = get_kernel(f"aten::{qualified}", "CPU")
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        self._library.impl(qualified, kernel, "CPU")
-                except Exception:  # noqa: BLE001 - e.g. an overload without a CPU kernel
+                        self._library.impl(qualified, refusing(original), "CPU", with_keyset=True)
+                except Exception:  # noqa: BLE001 - e.g. an overload without its own CPU kernel
                     continue
+                self._refused_ops.add(qualified)
 
     def check_strict(self, label: str) -> None:
         """Refuse when the nearest non-library frame (skipping torch and the stdlib) is student code."""
@@ -429,6 +476,8 @@ class Guard:
             fn = f.f_code.co_filename
             if fn in self.trusted_files:
                 return
+            if f.f_code in self.entry_codes:
+                self._refuse(label, self.student_file)
             if not (fn in self._transparent or self.trusted(fn)):
                 break
             f = f.f_back

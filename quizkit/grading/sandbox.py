@@ -480,4 +480,4 @@ def sweep_uid(uid: int, rounds: int = 5) -> None:
                 continue
         if not found:
             return
-        time.sleep(0.01)
+        time.sleep(0.002)

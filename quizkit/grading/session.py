@@ -192,7 +192,8 @@ class Session:
                                      "remove the debugging prints") from None
         except ChildGone as err:
             self._restart()
-            raise self.fail("error", f"the sandboxed process {err.detail} while {what}") from None
+            status = "timeout" if "SIGXCPU" in err.detail else "error"
+            raise self.fail(status, f"the sandboxed process {err.detail} while {what}") from None
         finally:
             self.used += time.monotonic() - t0
 
