@@ -457,9 +457,12 @@ def describe_status(status: int | None, limits: Limits) -> str:
     return "stopped unexpectedly"
 
 
-def sweep_uid(uid: int, rounds: int = 5) -> None:
-    """SIGKILL every process owned by uid (children that left the process group with setsid)."""
-    for _ in range(rounds):
+def sweep_uid(uid: int, patience: float = 3.0) -> None:
+    """SIGKILL every process owned by uid (children that left the process group with setsid), and wait
+    until they are gone: a killed process with a large address space takes a moment to exit."""
+    deadline = time.monotonic() + patience
+    pause = 0.001
+    while True:
         found = False
         try:
             entries = os.listdir("/proc")
@@ -478,6 +481,7 @@ def sweep_uid(uid: int, rounds: int = 5) -> None:
                 found = True
             except (OSError, ValueError, IndexError):
                 continue
-        if not found:
+        if not found or time.monotonic() > deadline:
             return
-        time.sleep(0.002)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
