@@ -130,7 +130,7 @@ def test_fake_summary_cannot_pass_for_the_report(course, tmp_path):
 
 
 def test_secrets_cannot_be_read_and_smuggled_out(course, tmp_path):
-    root, grader = course
+    _, grader = course
     ex = grader.exercise
     sub = _prepare(tmp_path, "read_secrets.py", TEST_PATH=str(ex.test_file), REF_PATH=str(ex.reference))
     report = grader.grade(sub)

@@ -6,8 +6,8 @@ from quizkit.grading.testing import assert_close, check, hidden, points
 
 F64, F32 = torch.float64, torch.float32
 # Valid formulas differ by a few ulps; these tolerances leave a wide margin above that and far below real bugs.
-TOL = {F64: dict(rtol=1e-9, atol=1e-15), F32: dict(rtol=1e-5, atol=1e-7)}
-GRAD_TOL = {F64: dict(rtol=1e-8, atol=1e-14), F32: dict(rtol=1e-4, atol=2e-7)}
+TOL = {F64: {"rtol": 1e-9, "atol": 1e-15}, F32: {"rtol": 1e-5, "atol": 1e-7}}
+GRAD_TOL = {F64: {"rtol": 1e-8, "atol": 1e-14}, F32: {"rtol": 1e-4, "atol": 2e-7}}
 LARGE = [-1e4, -1e3, -100.0, -50.0, -20.0, 0.0, 20.0, 50.0, 100.0, 1e3, 1e4]
 
 STABLE_HINT = ("exp(x) overflows to inf for x > 709 in float64 (x > 88 in float32), and inf / inf is nan. "

@@ -11,10 +11,7 @@ from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.limits import Limits
 from quizkit.paths import exercises_dir, reference_dir
 
-TOPICS = (
-    "ml-basics linear-regression softmax-regression perceptron-mlp activation loss optimizer backprop "
-    "gradient-problems regularization normalization initialization cnn rnn gan training-pipeline"
-).split()
+TOPICS = ["ml-basics", "linear-regression", "softmax-regression", "perceptron-mlp", "activation", "loss", "optimizer", "backprop", "gradient-problems", "regularization", "normalization", "initialization", "cnn", "rnn", "gan", "training-pipeline"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -19,8 +19,9 @@ import importlib
 import os
 import sys
 import types
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 
 # ======================================================================================================
@@ -298,8 +299,7 @@ class Guard:
     def trusted(self, filename: str) -> bool:
         known = self._trusted_cache.get(filename)
         if known is None:
-            known = (filename in self.trusted_files or filename.startswith(self._prefixes)
-                     or filename.startswith("<frozen ") or filename.startswith("<quizkit"))
+            known = filename in self.trusted_files or filename.startswith((*self._prefixes, "<frozen ", "<quizkit"))
             self._trusted_cache[filename] = known
         return known
 
@@ -465,7 +465,7 @@ class Guard:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         self._library.impl(qualified, refusing(original), "CPU", with_keyset=True)
-                except Exception:  # noqa: BLE001 - e.g. an overload without its own CPU kernel
+                except Exception:  # noqa: BLE001, S112 - e.g. an overload without its own CPU kernel
                     continue
                 self._refused_ops.add(qualified)
 
@@ -490,7 +490,7 @@ class Guard:
 
     def _patch_class(self, name: str, cls: type) -> None:
         guard = self
-        original_init = cls.__init__
+        original_init = cls.__init__  # type: ignore[misc]
 
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             guard.check(name)
@@ -629,9 +629,9 @@ class _GuardFinder:
                         loader.exec_module(module)
                         guard.after_import(fullname)
 
-                spec.loader = _Patching()
+                spec.loader = _Patching()  # type: ignore[assignment]
                 return spec
         return None
 
 
-import importlib.util  # noqa: E402  (used by _GuardFinder; imported here so it is loaded before sandboxing)
+import importlib.util

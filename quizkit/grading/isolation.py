@@ -94,7 +94,7 @@ def disabled_layers() -> set[str]:
 def set_pdeathsig() -> None:
     try:
         libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except Exception:  # noqa: BLE001 - best effort
+    except Exception:  # noqa: BLE001, S110 - best effort
         pass
 
 
@@ -218,7 +218,7 @@ def set_rlimits(limits: Any) -> None:
 
 def _set(kind: int, soft: int, hard: int) -> None:
     try:
-        cur_soft, cur_hard = resource.getrlimit(kind)
+        _, cur_hard = resource.getrlimit(kind)
         if cur_hard != resource.RLIM_INFINITY:
             hard = min(hard, cur_hard)
             soft = min(soft, hard)

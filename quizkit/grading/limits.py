@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from quizkit.errors import QuizkitError
 
@@ -19,7 +20,7 @@ class Limits:
     output_kb: int = 64  # stdout+stderr the child may print; more fails the running test
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None, *, where: str = "limits") -> "Limits":
+    def from_mapping(cls, data: Mapping[str, Any] | None, *, where: str = "limits") -> Limits:
         """Build from exercise.yaml `limits:`; unknown keys and non-positive numbers are errors naming `where`."""
         if not data:
             return cls()
@@ -38,7 +39,7 @@ class Limits:
             values[key] = value
         return cls(**values)
 
-    def override(self, **changes: Any) -> "Limits":
+    def override(self, **changes: Any) -> Limits:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, float]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import math
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 MAGIC = b"QKv1"
 HEADER = struct.Struct("!4sIQ")
@@ -68,7 +69,7 @@ class SymbolicText(str):
 
     srepr: str = ""
 
-    def __new__(cls, text: str, srepr: str = "") -> "SymbolicText":
+    def __new__(cls, text: str, srepr: str = "") -> SymbolicText:  # noqa: PYI034
         obj = super().__new__(cls, text)
         obj.srepr = srepr
         return obj

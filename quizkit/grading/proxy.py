@@ -38,7 +38,7 @@ class Submission:
         """Call the top-level function `name` (for names that clash with the proxy's own methods)."""
         return self._session.request("call", name, args, kwargs, what=describe_call(name, args, kwargs))
 
-    def new(self, class_name: str, *args: Any, **kwargs: Any) -> "Handle":
+    def new(self, class_name: str, *args: Any, **kwargs: Any) -> Handle:
         session = self._session
         what = describe_call(class_name, args, kwargs)
         hid = session.request("new", class_name, args, kwargs, what=what)

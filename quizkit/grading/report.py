@@ -72,7 +72,7 @@ class GradeReport:
 
     @classmethod
     def from_tests(cls, exercise: str, tests: list[TestResult], *, duration_s: float,
-                   isolation: list[str] | None = None, submission: str = "", output: str = "") -> "GradeReport":
+                   isolation: list[str] | None = None, submission: str = "", output: str = "") -> GradeReport:
         score = sum(t.score for t in tests)
         max_score = sum(t.max_score for t in tests)
         passed = bool(tests) and all(t.status == "passed" for t in tests)

@@ -30,8 +30,8 @@ from quizkit.grading.protocol import ProtocolError
 # ------------------------------------------------------------------------------------------------------
 # The zygote: one per process tree, reachable from forked worker processes through its socket path.
 # ------------------------------------------------------------------------------------------------------
-_zygote: "_Zygote | None" = None
-_client: "_ZygoteClient | None" = None
+_zygote: _Zygote | None = None
+_client: _ZygoteClient | None = None
 
 
 @dataclass
@@ -140,7 +140,7 @@ def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = ()) -> None:
         return
     import torch  # noqa: F401 - the zygote's whole point is a warm torch
 
-    import quizkit.grading.child  # noqa: F401 - everything the child needs is imported before forking
+    import quizkit.grading.child
     import quizkit.grading.isolation  # noqa: F401
 
     folder = tempfile.mkdtemp(prefix="quizkit-zygote-")

@@ -5,7 +5,8 @@ Messages follow one shape: "Called <call>. Expected <what>, got <what came back>
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,8 +86,8 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
                 idx = _first_index(g != w)
                 raise AssertionError(_finish([
                     head,
-                    f"Expected {_fmt(want[idx].item()) if not w[idx] else label} at index {_index(idx)}, "
-                    f"got {_fmt(got[idx].item()) if not g[idx] else label}.",
+                    (f"Expected {_fmt(want[idx].item()) if not w[idx] else label} at index {_index(idx)}, "
+                     f"got {_fmt(got[idx].item()) if not g[idx] else label}."),
                 ], hint))
     # torch.testing.assert_close's rule (|got - want| <= atol + rtol * |want|) via torch.isclose, which avoids
     # assert_close's one-off import of torch.distributed (over a second).
@@ -99,9 +100,9 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
         idx = _first_index(excess == excess.max())
         raise AssertionError(_finish([
             head,
-            f"Expected values within rtol={rtol:g}, atol={atol:g} of the reference; the largest error is "
-            f"{_fmt(err[idx].item())} at index {_index(idx)} (got {_fmt(g64[idx].item())}, expected "
-            f"{_fmt(w64[idx].item())}).",
+            (f"Expected values within rtol={rtol:g}, atol={atol:g} of the reference; the largest error is "
+             f"{_fmt(err[idx].item())} at index {_index(idx)} (got {_fmt(g64[idx].item())}, expected "
+             f"{_fmt(w64[idx].item())})."),
         ], hint)) from None
 
 

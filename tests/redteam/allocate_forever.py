@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: allocate memory without bound (Python objects and tensors)."""
 import torch
 

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: print what a passing run looks like (pytest summary, JSON report) and return garbage."""
 import json
 import sys

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: fork repeatedly (bounded to 64 forks so a failing sandbox cannot take the machine down)."""
 import os
 import time

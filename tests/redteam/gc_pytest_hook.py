@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: find pytest's Config through gc and register a hook that turns every report into a pass."""
 import gc
 

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Honest: boolean masks and a fresh output tensor, written element-wise by hand."""
 import torch
 

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Honest, with a little debugging output (kept, sanitised, shown to the student)."""
 import torch
 

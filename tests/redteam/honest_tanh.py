@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Honest: sigma(x) = (1 + tanh(x / 2)) / 2, stable because tanh saturates instead of overflowing."""
 import math
 

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Honest: the two-branch form with torch.where (like the reference)."""
 import torch
 

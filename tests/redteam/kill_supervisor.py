@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: kill the grader (our parent and our process group)."""
 import os
 import signal

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: a tensor subclass whose __eq__ and __torch_function__ claim equality with anything."""
 import torch
 

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: make every comparison succeed, then return garbage."""
 import numpy
 import torch

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: read the grading tests and the reference from disk and smuggle them out in an exception."""
 import glob
 import os

@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: phone home over TCP to 127.0.0.1 (the test listens there and checks nothing arrives)."""
 import socket
 

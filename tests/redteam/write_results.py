@@ -1,3 +1,4 @@
+# ruff: noqa  -- deliberately adversarial or placeholder-filled submissions, not project code
 """Red team: write a perfect results.json wherever a grader might look for one."""
 import json
 import os
