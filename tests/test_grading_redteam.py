@@ -13,6 +13,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,7 @@ def _check_report(report) -> None:
 
 
 SIMPLE = sorted(set(EXPECTED_STATUS) | {"patch_comparisons.py", "lying_tensor.py", "gc_pytest_hook.py",
-                                         "fake_summary.py", "kill_supervisor.py"})
+                                         "fake_summary.py", "kill_supervisor.py", "steal_from_memory.py"})
 
 
 @pytest.mark.parametrize("name", SIMPLE)
@@ -188,3 +190,41 @@ def test_grading_carries_on_after_every_attack(course, tmp_path):
     honest = grader.grade(REDTEAM / "honest_where.py")
     assert honest.passed
     assert _uid_processes(uids) == []
+
+
+STEAL_WORST_CASE = """
+import importlib.util, sys
+# The worst case for the zygote: the reference is imported, and kept alive, before the Grader exists.
+spec = importlib.util.spec_from_file_location("early_ref", sys.argv[1])
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+sys.modules["early_ref"] = ref
+KEEP = [ref.sigmoid, ref.sigmoid_grad]
+from quizkit.grading.exercises import load_exercise
+from quizkit.grading.runner import Grader
+report = Grader(load_exercise("sigmoid")).grade(sys.argv[2])
+assert KEEP[0] is ref.sigmoid and ref.sigmoid.__code__.co_filename == sys.argv[1]  # ours is untouched
+print(report.score, report.max_score)
+"""
+
+
+def test_secrets_imported_before_the_grader_do_not_reach_the_child(tmp_path):
+    sub = tmp_path / "steal.py"
+    sub.write_text(
+        "import gc\nimport torch\n\n"
+        "def _find(name):\n"
+        "    for o in gc.get_objects():\n"
+        "        code = getattr(o, '__code__', None)\n"
+        "        if getattr(o, '__name__', '') == name and 'reference' in getattr(code, 'co_filename', ''):\n"
+        "            return o\n\n"
+        "def _use(name, x):\n"
+        "    f = _find(name)\n"
+        "    out = f(x) if f is not None else None\n"
+        "    return out if isinstance(out, torch.Tensor) else torch.zeros_like(x)\n\n"
+        "def sigmoid(x):\n    return _use('sigm' + 'oid'.strip(), x)\n\n"
+        "def sigmoid_grad(x):\n    return _use('sigmoid_grad', x)\n")
+    proc = subprocess.run([sys.executable, "-c", STEAL_WORST_CASE, str(load_exercise("sigmoid").reference), str(sub)],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    score, max_score = map(float, proc.stdout.split())
+    assert score < max_score

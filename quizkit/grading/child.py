@@ -170,6 +170,39 @@ def _scrub_memory(secrets: list[str]) -> None:
     linecache.clearcache()
     if dropped:
         gc.collect()
+    _neutralise(prefixes)  # also catches secrets kept alive outside sys.modules
+
+
+def _neutralise(prefixes: tuple[str, ...]) -> None:
+    """Objects from a secret file may outlive their module (held by someone else): empty them in this copy."""
+    import gc
+
+    def blank(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    function, module = types.FunctionType, types.ModuleType
+    secret: dict[str, bool] = {}
+
+    def is_secret(filename: str) -> bool:
+        known = secret.get(filename)
+        if known is None:
+            known = secret[filename] = bool(filename) and os.path.realpath(filename).startswith(prefixes)
+        return known
+
+    for obj in gc.get_objects():
+        kind = type(obj)  # not isinstance: that would run lazy objects' __class__ properties
+        try:
+            if kind is function:
+                if is_secret(obj.__code__.co_filename):
+                    try:
+                        obj.__code__ = blank.__code__
+                    except ValueError:  # a closure: its code cannot be swapped, but its globals can go
+                        pass
+                    obj.__globals__.clear()
+            elif (kind is module or issubclass(kind, module)) and is_secret(obj.__dict__.get("__file__") or ""):
+                obj.__dict__.clear()
+        except Exception:  # noqa: BLE001, S110 - best effort on odd objects
+            pass
 
 
 def _single_thread_torch() -> None:

@@ -97,7 +97,7 @@ class GradeReport:
     # -- text, for the student ------------------------------------------------------------------------------
     def to_text(self, lang: str = "en") -> str:
         words = _ZH if lang == "zh" else _EN
-        lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {self.submission}", ""]
+        lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {sanitize(self.submission, 300)}", ""]
         width = max((len(t.name) for t in self.tests), default=10)
         for t in self.tests:
             mark = _MARK.get(t.status, "?")

@@ -84,17 +84,17 @@ class Grader:
         ex = self.exercise
         plugin = GradingPlugin(session, ex.reference)
         _forget_stale_test_module(ex.test_file)
-        saved_env = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
+        saved_env = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS",
+                                                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD") if k in os.environ}
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         saved_path = list(sys.path)
         try:
             pytest.main(pytest_args(ex.test_file), plugins=[plugin])
         finally:
             sys.path[:] = saved_path
-            if saved_env is None:
-                os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-            else:
-                os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved_env
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+            os.environ.update(saved_env)
         if plugin.collect_errors:
             first = plugin.collect_errors[0].strip().splitlines()
             raise QuizkitError(f"{ex.test_file}: the grading tests could not be collected: "
