@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from genbank import write_bank  # noqa: E402
+from genbank import write_bank  # noqa: E402 - beside this script, not a package
 
 PY = sys.executable
 QUIZKIT = [PY, "-m", "quizkit"]

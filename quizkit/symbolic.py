@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 import math
 import random
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from quizkit.errors import QuizkitError
 

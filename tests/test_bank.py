@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from quizkit.bank.load import load_paths
-from quizkit.bank.schema import SCHEMA_FILE, schema_json
+from quizkit.bank.schema import SCHEMA_FILE
 from quizkit.cli import cli
 from quizkit.paths import questions_dir
 

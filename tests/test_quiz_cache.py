@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from test_quiz_support import BANK, BANK2, write_bank
 
+from quizkit.bank import cache as banks
 from quizkit.bank import load as lead_loader
 from quizkit.bank.load import BankError
-from quizkit.bank import cache as banks
 from quizkit.render import latex
 
 

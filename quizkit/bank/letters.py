@@ -13,7 +13,7 @@ _ONE = r"(?<![A-Za-z0-9_\\^'])[A-H](?![A-Za-z0-9_'])"
 # "A", "A、C", "A, B 和 D", "A–D": letters joined by list separators or a range dash.
 _GROUP = re.compile(rf"{_ONE}(?:\s*(?:[、,，/]|和|与|及|[-–~～])\s*{_ONE})*")
 _RANGE = re.compile(r"([A-H])\s*[-–~～]\s*([A-H])")
-_PROTECTED = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.S)
+_PROTECTED = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.DOTALL)
 
 
 def _letters(group: str) -> list[str]:

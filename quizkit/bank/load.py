@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from quizkit.bank.files import bank_files
 from quizkit.bank.model import LETTERS, SCORING_SCHEMES, TYPES, Bank, Diagnostic, KeyPoint, Question
-from quizkit.errors import QuizkitError, UsageError
+from quizkit.errors import QuizkitError
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -587,7 +588,7 @@ def _too_deep(text: str) -> int | None:
         if kind in opening:
             depth += 1
             if depth > MAX_NESTING:
-                return event.start_mark.line + 1
+                return event.start_mark.line + 1 if event.start_mark else 1
         elif kind in closing:
             depth -= 1
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 TYPES = ("single", "multiple", "true_false", "short_answer", "numeric", "symbolic")
 SCORING_SCHEMES = ("net_correct", "coverage", "each_answer", "all_or_nothing")
@@ -11,7 +10,7 @@ LETTERS = "ABCDEFGH"
 
 # single -> "A"; multiple -> ("A", "C"); true_false -> bool; numeric -> float;
 # symbolic -> SymPy source text; short_answer -> the model answer text.
-Answer = Union[str, tuple[str, ...], bool, float]
+Answer = str | tuple[str, ...] | bool | float
 
 
 @dataclass(frozen=True)

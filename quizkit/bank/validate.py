@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from quizkit.bank.load import LoadResult, load_paths
 from quizkit.bank.model import Diagnostic, Question

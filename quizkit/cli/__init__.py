@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 
 import click
 
@@ -26,6 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _DomainError(click.ClickException):
+    """A library error shown as one line, with the library's exit code (1 failure, 2 usage)."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.exit_code = code  # type: ignore[misc]  # click declares it on the class; an instance value is what it reads
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -44,9 +51,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QuizkitError as err:
-            exc = click.ClickException(str(err))
-            exc.exit_code = err.exit_code
-            raise exc from None
+            raise _DomainError(str(err), err.exit_code) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,4 +73,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -50,7 +51,7 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
 
     result = load_checked(paths or None)
     questions = result.questions
-    data = {
+    data: dict[str, Any] = {
         "total": len(questions),
         "by_type": dict(Counter(q.type for q in questions).most_common()),
         "by_topic": dict(Counter(q.topic for q in questions).most_common()),

@@ -78,11 +78,11 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
 @click.option("--resume", is_flag=True, help="Skip the students already in --output.")
 def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool) -> None:
     """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from quizkit.grading.batch import ResultsFile, discover, grade_all, row
     from quizkit.grading.exercises import load_exercise
-    from rich.console import Console
 
     ex = load_exercise(exercise_id)
     if resume and output is None:
