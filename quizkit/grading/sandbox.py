@@ -162,12 +162,12 @@ def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = ()) -> None:
     _zygote = _Zygote(pid, path, folder)
     import atexit
 
-    atexit.register(_stop_zygote, pid, folder)
+    atexit.register(_stop_zygote, pid, folder, os.getpid())
 
 
-def _stop_zygote(pid: int, folder: str) -> None:
-    if os.getpid() == pid:
-        return
+def _stop_zygote(pid: int, folder: str, creator: int) -> None:
+    if os.getpid() != creator:
+        return  # a forked worker exiting normally must not take the shared zygote down
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
