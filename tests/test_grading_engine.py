@@ -126,6 +126,7 @@ def test_scan_finds_forbidden_uses(source, name):
     "def sigmoid(x):\n    '''Like torch.sigmoid, but written by hand.'''\n    return 1 / (1 + (-x).exp())",
     "class M:\n    def sigmoid(self, x):\n        return x\n    def f(self, x):\n        return self.sigmoid(x)",
     "sigmoid = lambda x: x\ny = sigmoid(1)",
+    "class Act:\n    def sigmoid(self, x):\n        return x\nact = Act()\ny = act.sigmoid(3)",
 ])
 def test_scan_leaves_honest_code_alone(source):
     assert scan(source, SIGMOID_FORBIDDEN, "sub.py") == []

@@ -124,6 +124,7 @@ class _Scanner(ast.NodeVisitor):
         self.targets = targets
         self.aliases: dict[str, str] = {}
         self.findings: dict[tuple[int, str], Finding] = {}
+        self.called_with_args: set[int] = set()
 
     # -- helpers -----------------------------------------------------------------------------------------
     def code(self, node: ast.AST) -> str:
@@ -171,6 +172,8 @@ class _Scanner(ast.NodeVisitor):
                 return  # a module's attribute: decided by its full name above
         if isinstance(base, ast.Name) and base.id in ("self", "cls"):
             return
+        if id(node) in self.called_with_args:
+            return  # obj.sigmoid(x): a tensor's .sigmoid() takes no arguments, so this is the student's own
         for t in self.targets:
             if t.method and attr in (t.last, t.last + "_"):
                 self.flag(node, t.name)
@@ -214,6 +217,8 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Attribute) and node.args:
+            self.called_with_args.add(id(func))
         fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if fname in ("getattr", "setattr", "hasattr", "delattr") and len(node.args) >= 2:
             attr = _fold_str(node.args[1])
