@@ -51,8 +51,7 @@ class _ZygoteClient:
         self.exits: dict[int, int] = {}
 
     def _recv(self, timeout: float) -> tuple[dict[str, Any], list[int]] | None:
-        ready, _, _ = select.select([self.sock], [], [], timeout)
-        if not ready:
+        if not _readable(self.sock.fileno(), timeout):
             return None
         fds = array.array("i")
         data, ancdata, _flags, _addr = self.sock.recvmsg(1 << 16, socket.CMSG_SPACE(16 * fds.itemsize))
@@ -399,17 +398,20 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise CallTimeout()
-            rlist = [self._out] if self._out >= 0 else []
-            if not write:
-                rlist.append(self._sock.fileno())
-            wlist = [self._sock.fileno()] if write else []
+            # poll, not select: no FD_SETSIZE limit in a long-running supervisor with many files open.
+            poller = select.poll()
+            if self._out >= 0:
+                poller.register(self._out, select.POLLIN)
+            sock_fd = self._sock.fileno()
+            poller.register(sock_fd, select.POLLOUT if write else select.POLLIN)
             try:
-                r, w, _ = select.select(rlist, wlist, [], min(remaining, 1.0))
+                events = poller.poll(int(min(remaining, 1.0) * 1000) + 1)
             except InterruptedError:
                 continue
-            if self._out in r:
+            ready = {fd for fd, _ in events}
+            if self._out in ready:
                 self._drain()
-            if self._sock.fileno() in r or self._sock.fileno() in w:
+            if sock_fd in ready:
                 return
 
     def _drain(self, strict: bool = True) -> None:
@@ -424,7 +426,9 @@ class Sandbox:
                 return
             except OSError:
                 return
-            if not chunk:
+            if not chunk:  # every writer closed it: stop watching (poll would report the hang-up forever)
+                os.close(self._out)
+                self._out = -1
                 return
             self.output_total += len(chunk)
             room = cap - len(self.output)
@@ -434,6 +438,12 @@ class Sandbox:
                 if strict:
                     raise OutputFlood()
                 return
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(int(max(0.0, timeout) * 1000)))
 
 
 def describe_status(status: int | None, limits: Limits) -> str:

@@ -57,7 +57,6 @@ class Session:
         self.generation = 0  # bumps on every restart; handles from an older child are dead
         self.preset: Event | None = None  # syntax error or static forbidden finding: every test gets it
         self.load_failure: Event | None = None
-        self.load_exception: type[Exception] | None = None
         self.current: str | None = None
         self.events: dict[str, Event] = {}
         self.used = 0.0
@@ -121,8 +120,6 @@ class Session:
         if self.preset is not None:
             raise self.fail(self.preset.status, self.preset.message)
         if self.load_failure is not None:
-            if self.load_exception is not None:
-                raise self.load_exception(self.load_failure.message)
             raise self.fail(self.load_failure.status, self.load_failure.message)
         if self.loaded and self.sandbox is not None and not self.sandbox.dead:
             return
