@@ -1,25 +1,17 @@
-"""Grading tests for the `optimizers` exercise: float64 trajectories compared with torch.optim."""
+"""Grading tests for the `optimizers` exercise: float64 trajectories compared with the reference (which tests/test_references.py holds to torch.optim)."""
 import importlib.util
-import types
 from pathlib import Path
 
 import torch
 
 from quizkit.grading.testing import assert_close, check, hidden, points
 
-# The probes run inside the sandboxed child on the student's module; here the same loop runs on torch.optim.
+# The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
+# (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
 _spec = importlib.util.spec_from_file_location("optimizers_probes", Path(__file__).with_name("probes.py"))
 probes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(probes)
 
-
-def _torch_sgd_momentum(params, lr, momentum=0.9):
-    return torch.optim.SGD(params, lr=lr, momentum=momentum)  # dampening=0, nesterov=False
-
-
-TORCH = types.SimpleNamespace(
-    SGDMomentum=_torch_sgd_momentum, RMSprop=torch.optim.RMSprop, Adagrad=torch.optim.Adagrad
-)
 
 F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of different valid formulas stays far below this
@@ -96,9 +88,9 @@ def _compare(got, want, inits, *, call, hint):
                          hint=_precision_hint(g, w) + hint)
 
 
-def _run(submission, cls, inits, kwargs, n_steps, **kw):
+def _run(submission, reference, cls, inits, kwargs, n_steps, **kw):
     got = submission.probe("trajectory", cls, inits, kwargs, n_steps, **kw)
-    want = probes.trajectory(TORCH, cls, inits, kwargs, n_steps, **kw)
+    want = probes.trajectory(reference, cls, inits, kwargs, n_steps, **kw)
     return got, want
 
 
@@ -121,29 +113,29 @@ def _quadratic_case(seed):
 
 
 @points(2)
-def test_sgd_momentum_random_gradients(submission):
+def test_sgd_momentum_random_gradients(submission, reference):
     inits, grads = _random_case(11, 20)
     kwargs = {"lr": 0.1}
-    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, grads=grads)
+    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 20, grads=grads)
     _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, lr=0.1) (momentum=0.9 by default); "
              "20 steps of random float64 gradients", hint=SGD_HINT)
 
 
 @points(1)
-def test_sgd_momentum_quadratic_custom_momentum(submission):
+def test_sgd_momentum_quadratic_custom_momentum(submission, reference):
     inits, quadratic = _quadratic_case(12)
     kwargs = {"lr": 0.2, "momentum": 0.5}
-    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, "
              "g = a * (p - c)", hint=SGD_HINT)
 
 
 @points(1)
 @hidden
-def test_sgd_momentum_zero_is_plain_sgd(submission):
+def test_sgd_momentum_zero_is_plain_sgd(submission, reference):
     inits, grads = _random_case(13, 10)
     kwargs = {"lr": 0.05, "momentum": 0.0}
-    got, want = _run(submission, "SGDMomentum", inits, kwargs, 10, grads=grads)
+    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 10, grads=grads)
     _compare(got, want, inits, call=f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 10 steps",
              hint="With momentum=0 the update is plain SGD: p -= lr * g.")
 
@@ -152,18 +144,18 @@ def test_sgd_momentum_zero_is_plain_sgd(submission):
 
 
 @points(2)
-def test_rmsprop_random_gradients_defaults(submission):
+def test_rmsprop_random_gradients_defaults(submission, reference):
     inits, grads = _random_case(21, 20)
-    got, want = _run(submission, "RMSprop", inits, {}, 20, grads=grads)
+    got, want = _run(submission, reference, "RMSprop", inits, {}, 20, grads=grads)
     _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}) with the defaults lr=1e-2, alpha=0.99, eps=1e-8; "
              "20 steps of random float64 gradients", hint=RMS_HINT)
 
 
 @points(2)
-def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission):
+def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission, reference):
     inits, grads = _random_case(22, 20, scale=1e-9)
     kwargs = {"lr": 0.01}
-    got, want = _run(submission, "RMSprop", inits, kwargs, 20, grads=grads)
+    got, want = _run(submission, reference, "RMSprop", inits, kwargs, 20, grads=grads)
     _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9",
              hint="Here sqrt(v) ~ 1e-10 is far below eps = 1e-8, so where eps goes decides the step: torch uses "
              "sqrt(v) + eps (eps OUTSIDE the square root). The d2l form sqrt(v + eps) makes the step ~10000x "
@@ -172,10 +164,10 @@ def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission):
 
 @points(1)
 @hidden
-def test_rmsprop_quadratic_custom_alpha_and_eps(submission):
+def test_rmsprop_quadratic_custom_alpha_and_eps(submission, reference):
     inits, quadratic = _quadratic_case(23)
     kwargs = {"lr": 0.03, "alpha": 0.9, "eps": 1e-6}
-    got, want = _run(submission, "RMSprop", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, reference, "RMSprop", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=f"RMSprop({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic",
              hint=RMS_HINT)
 
@@ -184,28 +176,28 @@ def test_rmsprop_quadratic_custom_alpha_and_eps(submission):
 
 
 @points(2)
-def test_adagrad_random_gradients_defaults(submission):
+def test_adagrad_random_gradients_defaults(submission, reference):
     inits, grads = _random_case(31, 20)
-    got, want = _run(submission, "Adagrad", inits, {}, 20, grads=grads)
+    got, want = _run(submission, reference, "Adagrad", inits, {}, 20, grads=grads)
     _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}) with the defaults lr=1e-2, eps=1e-10; "
              "20 steps of random float64 gradients", hint=ADAGRAD_HINT)
 
 
 @points(1)
-def test_adagrad_quadratic(submission):
+def test_adagrad_quadratic(submission, reference):
     inits, quadratic = _quadratic_case(32)
     kwargs = {"lr": 0.5}
-    got, want = _run(submission, "Adagrad", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, reference, "Adagrad", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}, lr=0.5) for 20 steps on a quadratic",
              hint=ADAGRAD_HINT)
 
 
 @points(1)
 @hidden
-def test_adagrad_tiny_gradients_and_custom_eps(submission):
+def test_adagrad_tiny_gradients_and_custom_eps(submission, reference):
     inits, grads = _random_case(33, 20, scale=1e-9)
     for kwargs in ({"lr": 0.01}, {"lr": 0.01, "eps": 1e-9}):
-        got, want = _run(submission, "Adagrad", inits, kwargs, 20, grads=grads)
+        got, want = _run(submission, reference, "Adagrad", inits, kwargs, 20, grads=grads)
         _compare(got, want, inits, call=f"Adagrad({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients "
                  "of size ~1e-9", hint=ADAGRAD_HINT + " eps goes outside the square root.")
 
