@@ -1,10 +1,9 @@
 """Grading tests for the `vgg11` exercise: VGG configuration A, checked by parameter counts, output shapes, the
-sequence of layers, and eval-mode outputs after the reference's parameters are copied into the student's model."""
+sequence of layers, and eval-mode outputs when the student's model and the reference hold the same parameters."""
 import importlib.util
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 
 from quizkit.grading.protocol import SubmissionError
 from quizkit.grading.testing import assert_close, check, hidden, points
@@ -96,7 +95,7 @@ def _layer_text(entry):
 
 
 def _expect_layers(submission, reference, batch_norm):
-    want = probes.describe(probes.param_layers(probes._build(reference, 10, batch_norm, device="meta")))
+    want = probes.layer_listing(reference, 10, batch_norm)
     got = submission.probe("layer_listing", 10, batch_norm)
     call = f"the layers with parameters of VGG11(num_classes=10, batch_norm={batch_norm}), in forward order"
     check(isinstance(got, list), call=call, got=repr(got)[:200], expected="a list of layers")
@@ -130,36 +129,17 @@ def test_layer_sequence_with_batch_norm(submission, reference):
     _expect_layers(submission, reference, batch_norm=True)
 
 
-def _randomized_reference(reference, num_classes, batch_norm, seed):
-    """The reference with fresh seeded parameters and BatchNorm statistics far from the identity, so that
-    BatchNorm before or after the ReLU gives different outputs."""
-    model = reference.VGG11(num_classes=num_classes, batch_norm=batch_norm)
-    layers = probes.param_layers(model)
-    g = _gen(seed)
-    with torch.no_grad():
-        for m in layers:
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                m.weight.normal_(0.0, (2.0 / m.weight[0].numel()) ** 0.5, generator=g)  # He init keeps scale
-                m.bias.uniform_(-0.1, 0.1, generator=g)
-            elif isinstance(m, nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5, generator=g)
-                m.bias.normal_(0.0, 0.5, generator=g)
-                m.running_mean.normal_(0.0, 0.5, generator=g)
-                m.running_var.uniform_(0.5, 2.0, generator=g)
-    model.eval()
-    params = [p.detach() for m in layers for p in m.parameters(recurse=False)]
-    return model, params, [t.detach() for t in probes.batch_norm_stats(layers)]
-
-
 def _expect_same_output(submission, reference, num_classes, batch_norm, size, batch, seed, hint):
-    model, params, stats = _randomized_reference(reference, num_classes, batch_norm, seed)
+    model = probes._blank(reference, num_classes, batch_norm, zero=False)
+    layout = probes.describe(probes.randomize(model, seed))
     x = torch.randn(batch, 3, size, size, generator=_gen(seed + 1))
+    model.eval()
     with torch.no_grad():
         want = model(x)
     del model
-    call = (f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}) with the reference's parameters copied in "
-            f"(in forward order), .eval(), on torch.randn({batch}, 3, {size}, {size})")
-    got = submission.probe("output_with_parameters", num_classes, batch_norm, params, stats, x)
+    call = (f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}) holding the same seeded parameters as the "
+            f"reference (filled layer by layer in forward order), .eval(), on torch.randn({batch}, 3, {size}, {size})")
+    got = submission.probe("output_randomized", num_classes, batch_norm, layout, seed, x)
     check(isinstance(got, dict) and ("output" in got or "error" in got), call=call, got=repr(got)[:200],
           expected="the model's output")
     check("error" not in got, call=call, got=str(got.get("error")), expected="parameters that line up with the "
