@@ -39,6 +39,11 @@ def fresh_math_cache(tmp_path, monkeypatch):
     (r"$\sigma(x)\cdot\frac{1}{2}$", "σ(x)·(1)/(2)"),
     (r"$x \in \mathbb{R}^n$", "x ∈ ℝⁿ"),
     (r"$x\le 0$", "x≤0"),
+    # Function names keep their argument apart; accents take the next token as in LaTeX.
+    (r"$-[y\log p + (1 - y)\log(1 - p)]$", "-[y log p + (1 - y)log(1 - p)]"),
+    (r"$\sin x + \log_2 n$", "sin x + log₂ n"),
+    (r"$\hat m_t/(\sqrt{\hat v_t}+\epsilon)$", "m̂ₜ/(√(v̂ₜ)+ϵ)"),
+    (r"$\sigma'(x)=\sigma(x)(1-\sigma(x))$", "σ′(x)=σ(x)(1-σ(x))"),
 ])
 def test_math_to_unicode(src, shown):
     assert to_unicode(src) == shown

@@ -36,6 +36,17 @@ _OPERATORS = frozenset({
     "Rightarrow", "Leftarrow", "leftrightarrow", "mapsto", "implies", "iff", "ll", "gg", "mid", "perp",
     "parallel", "land", "lor", "wedge", "vee",
 })
+# Function names keep the space before their argument: `y\log p` is "y log p", not "ylogp".
+_FUNCTIONS = frozenset({
+    "log", "ln", "lg", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "max",
+    "min", "arg", "argmax", "argmin", "det", "dim", "lim", "sup", "inf", "Pr", "gcd", "ker", "sgn",
+})
+# Macros that take the next token as their argument: `\hat v` is `\hat{v}`, so the space only separates.
+_TAKES_ARGUMENT = frozenset({
+    "hat", "widehat", "bar", "overline", "underline", "tilde", "widetilde", "vec", "dot", "ddot", "check",
+    "breve", "acute", "grave", "mathbf", "mathrm", "mathit", "mathcal", "mathbb", "boldsymbol", "bm", "text",
+    "textbf", "operatorname",
+})
 _CLOSER = re.compile(r"\\(?:rfloor|rceil|rangle|right)")
 _converter: Any = None
 _cache: dict[str, str] | None = None
@@ -174,6 +185,8 @@ def _rewrite(src: str) -> str:
         if ch == "\\" and i + 1 < len(src):
             m = re.match(r"\\([A-Za-z]+|.)", src[i:])
             assert m is not None
+            if m.group(1) in _FUNCTIONS and out and out[-1][-1:].isalnum():
+                out.append(_SPACE)  # `y\log p` reads "y log p"
             out.append(m.group(0))  # a whole macro name, or an escape like \{ kept intact
             i += len(m.group(0))
             continue
@@ -184,8 +197,16 @@ def _rewrite(src: str) -> str:
             prev = out[-1] if out else ""
             tail = "".join(out[-2:])
             macro = _LETTER_MACRO_END.search(prev)
+            if macro and macro.group(0)[1:] in _TAKES_ARGUMENT:
+                arg, i = _group(src, j)  # `\hat v` is `\hat{v}`: the space only ends the name
+                out.append("{" + _rewrite(arg) + "}")
+                continue
             if macro:
                 out.append("{}")  # ends the macro name without a space for pylatexenc to eat or keep
+            if macro and macro.group(0)[1:] in _FUNCTIONS:
+                out.append(_SPACE)
+                i = j
+                continue
             operator = macro is not None and macro.group(0)[1:] in _OPERATORS
             letter_like = macro is not None and not operator
             # `x\le 0`: a space after an operator that has none before it only ends the macro name.
