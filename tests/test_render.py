@@ -109,10 +109,13 @@ def test_language_from_the_locale(env, lang):
     assert i18n.detect_lang(env) == lang
 
 
-def test_every_string_has_both_languages_with_the_same_fields():
+def _fields(text):
     import string
 
+    return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)
+
+
+def test_every_string_has_both_languages_with_the_same_fields():
     for key, (zh, en) in i18n.STRINGS.items():
         assert zh and en, key
-        fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)
-        assert fields(zh) == fields(en), key
+        assert _fields(zh) == _fields(en), key

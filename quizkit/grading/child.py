@@ -242,7 +242,7 @@ def _setup(sock: socket.socket, out_w: int, config: dict[str, Any]) -> list[str]
     os.close(out_w)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115 - lives as long as the child
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115 - lives as long as the child
-    sys.stdin = open(0, "r", closefd=False)  # noqa: SIM115 - lives as long as the child
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - lives as long as the child
     sys.__stdout__, sys.__stderr__, sys.__stdin__ = sys.stdout, sys.stderr, sys.stdin  # type: ignore[misc]
     isolation.close_fds({sock.fileno()})
     signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import importlib.util
 import os
 import sys
 import types
@@ -637,6 +638,3 @@ class _GuardFinder:
                 spec.loader = _Patching()  # type: ignore[assignment]
                 return spec
         return None
-
-
-import importlib.util
