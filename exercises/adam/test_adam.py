@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_trajectory, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
@@ -15,10 +15,9 @@ _spec.loader.exec_module(probes)
 F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of different valid formulas stays far below this
 
-IN_PLACE_HINT = (
-    "step() must update the tensors in `params` in place (p.sub_(...), or p -= ... under torch.no_grad()); "
-    "rebinding a local name or a list element leaves the caller's tensors unchanged."
-)
+
+def _compare(got, want, inits, *, call, hint):
+    assert_trajectory(got, want, inits, rtol=RTOL, atol=ATOL, call=call, hint=hint, state="m, v")
 
 
 def _gen(seed):
@@ -33,43 +32,8 @@ def _shapes(inits):
     return "[" + ", ".join(f"tensor{tuple(t.shape)}" for t in inits) + "]"
 
 
-def _precision_hint(g, w):
-    """A near miss (float32-sized error) has a different usual cause than a wrong formula."""
-    same_kind = type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()
-    if same_kind and not torch.allclose(g, w, rtol=RTOL, atol=ATOL) and torch.allclose(g, w, rtol=1e-5, atol=1e-7):
-        return ("The error is tiny (float32-sized): is some state (m, v) or constant built in float32, "
-                "e.g. torch.zeros(p.shape)? Use torch.zeros_like(p) so it keeps float64. ")
-    return ""
 
 
-def _compare(got, want, inits, *, call, hint):
-    """Check the trajectory step by step, so the message names the first step that went wrong."""
-    check(
-        isinstance(got, list) and len(got) == len(want),
-        call=call,
-        got=f"{type(got).__name__} of length {len(got) if isinstance(got, (list, tuple)) else '?'}",
-        expected=f"a trajectory of {len(want)} steps",
-        hint="The grading probe could not record the trajectory.",
-    )
-    for k, (g_step, w_step) in enumerate(zip(got, want)):
-        check(
-            isinstance(g_step, list) and len(g_step) == len(w_step),
-            call=call,
-            got=repr(g_step)[:200],
-            expected=f"{len(w_step)} parameter tensors after step {k + 1}",
-        )
-        for i, (g, w) in enumerate(zip(g_step, w_step)):
-            if k == 0 and isinstance(g, torch.Tensor) and g.shape == inits[i].shape and g.dtype == inits[i].dtype:
-                unchanged = torch.equal(g, inits[i]) and not torch.equal(w, inits[i])
-                check(
-                    not unchanged,
-                    call=f"{call}; params[{i}] after step 1",
-                    got="the initial values, unchanged",
-                    expected=f"updated values such as {w.flatten()[:4].tolist()}",
-                    hint=IN_PLACE_HINT,
-                )
-            assert_close(g, w, rtol=RTOL, atol=ATOL, call=f"{call}; params[{i}] after step {k + 1}",
-                         hint=_precision_hint(g, w) + hint)
 
 
 def _run(submission, reference, inits, kwargs, n_steps, **kw):

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import click
 
 from quizkit.errors import UsageError
-
-
-def _record(report: dict) -> None:
-    from quizkit.store import open_store
-
-    with open_store() as st:
-        st.record_exercise_attempt(report["exercise"], report["score"], report["max_score"], report["passed"],
-                                   report["duration_s"], json.dumps(report, ensure_ascii=False))
 
 
 def watch_summary(report: dict) -> str:
@@ -40,6 +31,7 @@ def watch_summary(report: dict) -> str:
               help="Stop after this many grades (for scripts); default: until Ctrl-C.")
 def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
     """Re-grade FILE on every save and show the first failing test's message."""
+    from quizkit.cli.grade import record_attempt
     from quizkit.grading.batch import grade_one
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.runner import Grader
@@ -56,7 +48,7 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
         while True:
             report = grade_one(grader, ex, file)
             if report["tests"]:
-                _record(report)
+                record_attempt(report)
             click.echo(f"[{time.strftime('%H:%M:%S')}] {watch_summary(report)}")
             done += 1
             if runs is not None and done >= runs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,10 +43,7 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
             click.echo(f"{report.exercise}: {_num(report.score)}/{_num(report.max_score)} -> {output}", err=True)
     else:
         click.echo(text, nl=False)
-    try:
-        _record(report)
-    except QuizkitError as err:  # the report is out; say what was not saved, and why
-        click.echo(f"Warning: the attempt was not recorded: {err}", err=True)
+    record_attempt(report.to_dict())
     raise SystemExit(0 if report.passed else 1)
 
 
@@ -59,12 +57,16 @@ def _render(report, fmt: str, lang: str) -> str:  # type: ignore[no-untyped-def]
     return report.to_text(lang)
 
 
-def _record(report) -> None:  # type: ignore[no-untyped-def]
+def record_attempt(report: dict[str, Any]) -> None:
+    """Save a grade in the student's progress; the report is already out, so a failure here is only a warning."""
     from quizkit.store import open_store
 
-    with open_store() as st:
-        st.record_exercise_attempt(report.exercise, report.score, report.max_score, report.passed,
-                                   report.duration_s, report.to_json(indent=None))
+    try:
+        with open_store() as st:
+            st.record_exercise_attempt(report["exercise"], report["score"], report["max_score"], report["passed"],
+                                       report["duration_s"], json.dumps(report, ensure_ascii=False))
+    except QuizkitError as err:
+        click.echo(f"Warning: the attempt was not recorded: {err}", err=True)
 
 
 def _write(path: Path, text: str) -> None:

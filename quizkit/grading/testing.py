@@ -127,3 +127,55 @@ def check(condition: Any, *, call: str, got: Any, expected: Any, hint: str = "")
     ok = bool(condition)
     if not ok:
         raise AssertionError(_finish([f"Called {call}.", f"Expected {expected}, got {got}."], hint))
+
+
+IN_PLACE_HINT = (
+    "step() must update the tensors in `params` in place (p.sub_(...), or p -= ... under torch.no_grad()); "
+    "rebinding a local name or a list element leaves the caller's tensors unchanged."
+)
+
+
+def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: str) -> str:
+    """A near miss (float32-sized error) has a different usual cause than a wrong formula."""
+    import torch
+
+    same_kind = type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()
+    if same_kind and not torch.allclose(g, w, rtol=rtol, atol=atol) and torch.allclose(g, w, rtol=1e-5, atol=1e-7):
+        return (f"The error is tiny (float32-sized): is some state ({state}) or constant built in float32, "
+                "e.g. torch.zeros(p.shape)? Use torch.zeros_like(p) so it keeps float64. ")
+    return ""
+
+
+def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: str,
+                      hint: str, state: str = "optimizer state") -> None:
+    """Compare an optimizer's parameters after every step, naming the first step and tensor that went wrong.
+
+    `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step."""
+    import torch
+
+    check(
+        isinstance(got, list) and len(got) == len(want),
+        call=call,
+        got=f"{type(got).__name__} of length {len(got) if isinstance(got, (list, tuple)) else '?'}",
+        expected=f"a trajectory of {len(want)} steps",
+        hint="The grading probe could not record the trajectory.",
+    )
+    for k, (g_step, w_step) in enumerate(zip(got, want)):
+        check(
+            isinstance(g_step, list) and len(g_step) == len(w_step),
+            call=call,
+            got=repr(g_step)[:200],
+            expected=f"{len(w_step)} parameter tensors after step {k + 1}",
+        )
+        for i, (g, w) in enumerate(zip(g_step, w_step)):
+            if k == 0 and isinstance(g, torch.Tensor) and g.shape == inits[i].shape and g.dtype == inits[i].dtype:
+                unchanged = torch.equal(g, inits[i]) and not torch.equal(w, inits[i])
+                check(
+                    not unchanged,
+                    call=f"{call}; params[{i}] after step 1",
+                    got="the initial values, unchanged",
+                    expected=f"updated values such as {w.flatten()[:4].tolist()}",
+                    hint=IN_PLACE_HINT,
+                )
+            assert_close(g, w, rtol=rtol, atol=atol, call=f"{call}; params[{i}] after step {k + 1}",
+                         hint=_precision_hint(g, w, rtol, atol, state) + hint)
