@@ -42,3 +42,23 @@ def user_home() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("quizkit", appauthor=False))
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace `path` in one step (a crash leaves the old file or the new one, never half of one); a failure is
+    a QuizkitError that names `path`, not the temporary file beside it."""
+    from quizkit.errors import QuizkitError, describe_os_error
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise QuizkitError(describe_os_error(err, path)) from None

@@ -30,7 +30,6 @@ ID_RE = re.compile(r"^[a-z0-9._-]+$")
 VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANDED_NODES = 2_000_000  # alias expansion bound: a "billion laughs" bank is refused, not expanded
 MAX_NESTING = 100
-SHORT_TEXT = 10_000  # characters; libyaml survives nesting this deep
 
 BANK_FIELDS = {"title", "tags", "questions", "description"}
 COMMON_FIELDS = {"id", "type", "prompt", "answer", "explanation", "tags", "difficulty", "source"}
@@ -151,27 +150,18 @@ class _FileLoader:
                 not ln.strip() or ln.lstrip().startswith("#") for ln in self.text.splitlines()):
             self.error(1, "empty bank: expected a mapping with 'title' and 'questions'")
             return None
+        deep = _too_deep(self.text) if _nesting_bound(self.text) > MAX_NESTING else None
+        node = None
         try:
-            deep = _too_deep(self.text)
-            if deep is not None:
-                self.error(deep, f"nested deeper than {MAX_NESTING} levels; a bank never needs that")
-                return None
-            node = yaml.compose(self.text, Loader=_Loader)
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line = mark.line + 1 if mark else 1
-            context = ""
-            if err.context and err.context_mark and err.context_mark.line + 1 != line:
-                context = f" ({err.context} started at line {err.context_mark.line + 1})"
-            self.error(line, f"YAML syntax: {err.problem or err.context}{context}")
-            return None
-        except yaml.reader.ReaderError as err:
-            line = self.text.count("\n", 0, err.position) + 1
-            char = err.character if isinstance(err.character, int) else ord(err.character)
-            self.error(line, f"YAML syntax: character U+{char:04X} is not allowed in YAML")
-            return None
+            node = None if deep is not None else yaml.compose(self.text, Loader=_Loader)
         except yaml.YAMLError as err:
-            self.error(1, f"YAML syntax: {err}")
+            deep = _too_deep(self.text)  # a parser's own depth limit is reported in quizkit's words
+            if deep is None:
+                self.syntax_error(err)
+                return None
+        deep = deep if node is None else _node_depth_line(node)
+        if deep is not None:
+            self.error(deep, f"nested deeper than {MAX_NESTING} levels; a bank never needs that")
             return None
         if node is None:
             self.error(1, "empty bank: expected a mapping with 'title' and 'questions'")
@@ -180,6 +170,22 @@ class _FileLoader:
             self.error(1, "aliases expand to too many nodes (a YAML bomb?); write the content out instead")
             return None
         return node
+
+    def syntax_error(self, err: yaml.YAMLError) -> None:
+        if isinstance(err, yaml.MarkedYAMLError):
+            mark = err.problem_mark or err.context_mark
+            line = mark.line + 1 if mark else 1
+            context = ""
+            if err.context and err.context_mark and err.context_mark.line + 1 != line:
+                context = f" ({err.context} started at line {err.context_mark.line + 1})"
+            self.error(line, f"YAML syntax: {err.problem or err.context}{context}")
+        elif isinstance(err, yaml.reader.ReaderError):
+            line = self.text.count("\n", 0, err.position) + 1
+            char = err.character if isinstance(err.character, int) else ord(err.character)
+            self.error(line, f"YAML syntax: character U+{char:04X} is not allowed in YAML")
+        else:
+            self.error(1, f"YAML syntax: {err}")
+        return None
 
     def value(self, node: yaml.Node) -> Any:
         """Construct a plain Python value from a node, refusing any tag a safe loader would not build."""
@@ -576,21 +582,54 @@ _INVALID: Any = _Invalid()
 
 
 def _too_deep(text: str) -> int | None:
-    """The line where nesting passes MAX_NESTING, if it does. libyaml's composer recurses in C and crashes the
-    interpreter on some ten thousand levels, so a file long enough to hold that many is walked as events first."""
-    if len(text) < SHORT_TEXT:
-        return None  # too short to hurt the composer; Python's own recursion limit covers the rest
+    """The line where nesting passes MAX_NESTING, if it does, walked exactly with PyYAML's pure-Python parser,
+    which keeps its own stack: some libyaml builds crash the interpreter on a deep document, others refuse it in
+    their own words, and the user gets quizkit's message either way."""
     depth = 0
     opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    for event in yaml.parse(text, Loader=_Loader):
-        kind = event.__class__
-        if kind in opening:
-            depth += 1
-            if depth > MAX_NESTING:
-                return event.start_mark.line + 1 if event.start_mark else 1
-        elif kind in closing:
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark.line + 1 if event.start_mark else 1
+            elif isinstance(event, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the syntax error comes first; compose reports it
+    return None
+
+
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap estimate of the nesting depth (running bracket depth plus the deepest indentation) that keeps a
+    deep document away from libyaml's recursive composer; ordinary banks stay far below MAX_NESTING, so only a
+    suspicious file pays for the exact walk."""
+    flow = top = 0
+    for match in _FLOW.finditer(text):
+        flow = flow + 1 if match.group() in "[{" else max(0, flow - 1)
+        top = max(top, flow)
+    block = max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0)
+    return top + block
+
+
+def _node_depth_line(root: yaml.Node) -> int | None:
+    """The line where the composed document passes MAX_NESTING, if it does (iterative: no recursion)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return node.start_mark.line + 1
+        if id(node) in seen or not isinstance(node, yaml.CollectionNode):
+            continue
+        seen.add(id(node))
+        for item in node.value:
+            children = item if isinstance(item, tuple) else (item,)
+            stack.extend((child, depth + 1) for child in children)
     return None
 
 

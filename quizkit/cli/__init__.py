@@ -7,7 +7,7 @@ import importlib
 import click
 
 from quizkit import __version__
-from quizkit.errors import QuizkitError
+from quizkit.errors import QuizkitError, describe_os_error
 
 # name -> ("module:attribute", one-line help shown by `quizkit --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -52,6 +52,8 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except QuizkitError as err:
             raise _DomainError(str(err), err.exit_code) from None
+        except OSError as err:  # a file the user named could not be read or written: one line, never a traceback
+            raise _DomainError(describe_os_error(err), 1) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

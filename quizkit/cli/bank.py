@@ -133,7 +133,7 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, lang: str | N
 def new(path: Path, force: bool) -> None:
     """Write a commented template bank with one question of each type."""
     from quizkit.bank.schema import SCHEMA_FILE
-    from quizkit.paths import questions_dir
+    from quizkit.paths import questions_dir, write_atomic
 
     if path.exists() and not force:
         raise UsageError(f"{path}: already exists (use --force to overwrite)")
@@ -141,7 +141,7 @@ def new(path: Path, force: bool) -> None:
     schema_path = (questions_dir() / SCHEMA_FILE).resolve()
     template = template.replace("https://quizkit.invalid/" + SCHEMA_FILE, schema_path.as_uri())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(template, encoding="utf-8")
+    write_atomic(path, template)
     click.echo(f"Wrote {path}. Next: edit it, then run `quizkit bank validate --strict {path}`.")
 
 

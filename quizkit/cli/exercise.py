@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
 
 from quizkit.cli.options import lang_option
 from quizkit.errors import QuizkitError, UsageError
+from quizkit.paths import write_atomic
 
 
 def _lang(lang: str | None) -> str:
@@ -75,7 +75,7 @@ def start(exercise_id: str, directory: Path, force: bool) -> None:
     if target.exists() and not force:
         raise QuizkitError(f"{target}: already exists; keep working on it, or use --force to start over")
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ex.starter, target)
+    write_atomic(target, Path(ex.starter).read_bytes())
     click.echo(f"Wrote {target}.")
     click.echo(f"Next: read `quizkit exercise show {ex.id}`, edit {target}, then run:")
     click.echo(f"  quizkit grade {ex.id} {target}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +69,9 @@ def record_attempt(report: dict[str, Any]) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise QuizkitError(f"{path}: cannot write the report: {err.strerror or err}") from None
+    from quizkit.paths import write_atomic
+
+    write_atomic(path, text)
 
 
 def _detect_lang() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizkit.errors import UsageError
+from quizkit.paths import write_atomic
 
 CSV_FIELDS = ["student", "file", "score", "max_score", "passed", "duration_s", "tests_passed", "tests_total",
               "failed_tests", "error"]
@@ -69,6 +71,7 @@ class ResultsFile:
             raise UsageError(f"{path}: --output must end in .csv or .json")
         if resume and path.exists():
             self.rows = self._read(path)
+        self._save()  # an unwritable --output fails now, not after the first student is graded
 
     @staticmethod
     def _read(path: Path) -> list[dict]:
@@ -87,17 +90,20 @@ class ResultsFile:
 
     def add(self, entry: dict) -> None:
         self.rows.append(entry)
+        self._save()
+
+    def _save(self) -> None:
         if self.path is None:
             return
-        tmp = self.path.with_name(self.path.name + ".tmp")
         if self.path.suffix == ".json":
-            tmp.write_text(json.dumps({"students": self.rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+            text = json.dumps({"students": self.rows}, ensure_ascii=False, indent=2)
         else:
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(self.rows)
-        os.replace(tmp, self.path)
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+            text = buffer.getvalue()
+        write_atomic(self.path, text)
 
 
 def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: ignore[no-untyped-def]
