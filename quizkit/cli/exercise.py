@@ -118,3 +118,19 @@ def solution(exercise_id: str, force: bool) -> None:
                              default=False):
             raise UsageError("not shown")
     click.echo(Path(ex.reference).read_text(encoding="utf-8"), nl=False)
+
+
+@exercise.command()
+@click.argument("exercise_id")
+@click.option("--format", "fmt", type=click.Choice(["gradescope"]), default="gradescope", show_default=True,
+              help="What to build: a Gradescope autograder zip (setup.sh and run_autograder at its root).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write, e.g. autograder.zip.")
+def export(exercise_id: str, fmt: str, output: Path) -> None:
+    """Package an exercise for another grading system (instructors)."""
+    from quizkit.interop.gradescope import build
+
+    names = build(exercise_id, output)
+    click.echo(f"Wrote {output}: {', '.join(names)}")
+    click.echo("Upload it as the autograder of a Gradescope programming assignment; students submit "
+               f"{exercise_id}.py.")
