@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 TYPES = ("single", "multiple", "true_false", "short_answer", "numeric", "symbolic")
 SCORING_SCHEMES = ("net_correct", "coverage", "each_answer", "all_or_nothing")
@@ -20,6 +21,15 @@ class KeyPoint:
     points: float
     any: tuple[str, ...]
     label: str  # what is shown as hit/missed; defaults to the first phrasing
+
+
+class Param(NamedTuple):
+    """One declared parameter of a parametrized question (`params:` in the bank)."""
+
+    name: str
+    kind: str  # "int" (inclusive range) | "float" (uniform, rounded) | "choice" (one of the values)
+    values: tuple[float, ...]  # int/float: (low, high); choice: the values
+    round: int = 4  # float only: decimals kept
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,12 @@ class Question:
     unit: str = ""
     variables: tuple[str, ...] = ()  # symbolic
     key_points: tuple[KeyPoint, ...] = ()  # short_answer
+    group: str = ""  # questions sharing a group test one fact: a session draws at most one of them
+    # Parametrized questions: prompt, options and explanation hold `{{ expr }}` placeholders, and a numeric
+    # answer is an expression (text) over the params, until quizkit.bank.params.instantiate() draws numbers.
+    params: tuple[Param, ...] = ()
+    where: tuple[str, ...] = ()  # conditions every draw must meet
+    drawn: tuple[tuple[str, float], ...] = ()  # an instantiated question: the numbers of this draw
 
     @property
     def is_choice(self) -> bool:

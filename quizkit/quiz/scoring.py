@@ -149,26 +149,37 @@ EPSILON = 1e-9  # relative slack for exact answers: 0.1 + 0.2 is 0.3
 
 
 def parse_number(text: str, unit: str = "") -> float:
-    """`1e-3`, `132,863,336`, `0.25`, `1/4`, `-3/2`, with an optional trailing unit."""
+    """`1e-3`, `132,863,336`, `0.25`, `1/4`, `2^10`, `(200*0.02)**10`, with an optional trailing unit.
+
+    Anything beyond a plain number goes through quizkit.safeexpr (numbers and operators only, `^` is a power);
+    a refusal says which problem it was: not a number, division by zero, or too large."""
     s = unicodedata.normalize("NFKC", text).strip().replace("−", "-").replace("_", "")
     if unit and s.endswith(unit):
         s = s[: -len(unit)].strip()
-    s = s.replace(" ", "")
+    s = s.replace(" ", "").replace("×", "*").replace("÷", "/")
     if _THOUSANDS.match(s):
         s = s.replace(",", "")
     try:
-        if "/" in s:
-            from fractions import Fraction
-
-            num, _, den = s.partition("/")
-            value = float(Fraction(num) / Fraction(den))
-        else:
-            value = float(s)
-    except (ValueError, ZeroDivisionError):
-        raise AnswerError("bad_number") from None
-    if not math.isfinite(value):
+        value = float(s)
+    except ValueError:
+        value = _expression(s)
+    if math.isinf(value):
+        raise AnswerError("number_too_large")
+    if math.isnan(value):
         raise AnswerError("bad_number")
     return value
+
+
+def _expression(s: str) -> float:
+    from quizkit.safeexpr import ExprError, evaluate, parse
+
+    try:
+        return float(evaluate(parse(s, (), caret_power=True)))
+    except ExprError as err:
+        key = {"zero_division": "number_zero_division", "too_large": "number_too_large"}.get(err.kind, "bad_number")
+        raise AnswerError(key) from None
+    except OverflowError:
+        raise AnswerError("number_too_large") from None
 
 
 def numeric_ok(value: float, q: Question) -> bool:

@@ -23,7 +23,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hint.single": ("输入一个字母，如 B", "type one letter, e.g. B"),
     "hint.multiple": ("输入所有正确选项的字母，如 AC、a,c 或 A C", "type every right letter: AC, a,c or A C"),
     "hint.true_false": ("输入 T/F、对/错 或 y/n", "type T/F, 对/错 or y/n"),
-    "hint.numeric": ("输入一个数，如 0.25、1/4、1e-3、132,863,336", "type a number: 0.25, 1/4, 1e-3, 132,863,336"),
+    "hint.numeric": ("输入一个数或算式，如 0.25、1/4、1e-3、132,863,336、2^10",
+                     "type a number or a sum: 0.25, 1/4, 1e-3, 132,863,336, 2^10"),
     "hint.symbolic": ("输入表达式，如 s*(1-s)、exp(-x)/(1+exp(-x))**2；乘号不能省略",
                       "type an expression such as s*(1-s) or exp(-x)/(1+exp(-x))**2; write * for products"),
     "hint.short_answer": ("用一行写出要点；随后对照评分要点给自己打分",
@@ -67,6 +68,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "invalid.bad_bool": ("请输入 T/F、对/错 或 y/n。", "Type T/F, 对/错 or y/n."),
     "invalid.bad_number": ("无法识别的数字；示例：0.25、1/4、1e-3、132,863,336。",
                            "Not a number; try 0.25, 1/4, 1e-3 or 132,863,336."),
+    "invalid.number_zero_division": ("这个算式除以了零；请输入一个数。", "That divides by zero; type a number."),
+    "invalid.number_too_large": ("这个数太大（超出 1e300）；请检查指数。", "That number is too large (over 1e300); check the exponent."),
     "invalid.bad_expression": ("无法解析的表达式：{reason}", "Cannot read that expression: {reason}"),
     "invalid.bad_rating": ("请输入 1-4，或直接回车接受建议。", "Type 1-4, or press Enter to accept the suggestion."),
     # session summary
