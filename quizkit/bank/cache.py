@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.bank.files import bank_files
-from quizkit.bank.model import KeyPoint, Question
+from quizkit.bank.model import KeyPoint, Param, Question
 
-CACHE_NAME = "banks-v1.json"
+CACHE_NAME = "banks-v2.json"  # v2: group, params, where
 _FIELDS = tuple(f.name for f in fields(Question))
 
 
@@ -27,14 +27,15 @@ def fingerprint() -> str:
     """Changes whenever the loader or the model could parse differently."""
     from quizkit import __version__
 
-    here = Path(__file__).resolve().parent.parent / "bank"
+    here = Path(__file__).resolve().parent
     parts = [__version__]
-    for name in ("load.py", "model.py", "files.py"):
+    # Every module of the package, so a new reader (rubric.py, ...) is covered without being listed here.
+    for path in sorted(here.glob("*.py")):
         try:
-            st = (here / name).stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+            st = path.stat()
+            parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
-            parts.append(f"{name}:?")
+            parts.append(f"{path.name}:?")
     return "|".join(parts)
 
 
@@ -59,6 +60,8 @@ def _encode(q: Question) -> dict[str, Any]:
         value = getattr(q, name)
         if name == "key_points":
             value = [[kp.points, list(kp.any), kp.label] for kp in value]
+        elif name == "params":
+            value = [[p.name, p.kind, list(p.values), p.round] for p in value]
         elif isinstance(value, tuple):
             value = list(value)
         out[name] = value
@@ -75,6 +78,8 @@ def _decode(d: dict[str, Any]) -> Question:
     for name, value in d.items():
         if name == "key_points":
             value = tuple(KeyPoint(p, tuple(a), label) for p, a, label in value)
+        elif name == "params":
+            value = tuple(Param(n, kind, tuple(vals), rnd) for n, kind, vals, rnd in value)
         elif isinstance(value, list):
             value = tuple(value)
         kw[name] = value

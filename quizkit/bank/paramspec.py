@@ -55,9 +55,9 @@ class ParamSpecReader(AnswerReader):
                     isinstance(c, str) and c.strip() for c in conditions):
                 self.error(line, "'where' must be a condition or a list of conditions, e.g. \"n + 2*p >= k\"")
                 return
-            names = [p.name for p in extra.get("params", ())]
-            for cond in conditions:
-                self.expression(cond, names, line, "where")
+            if "params" in extra:  # else the params were reported, and every name would be unknown
+                for cond in conditions:
+                    self.expression(cond, [p.name for p in extra["params"]], line, "where")
             extra["where"] = tuple(c.strip() for c in conditions)
 
     def param(self, knode: yaml.Node, vnode: yaml.Node) -> Param | None:
@@ -112,6 +112,8 @@ class ParamSpecReader(AnswerReader):
 
     def check_placeholders(self, fields: Fields, extra: dict[str, Any], prompt: str, explanation: str) -> None:
         """Every `{{ expr :fmt }}` in the shown texts parses over the params (and there are params)."""
+        if "params" in fields and "params" not in extra:
+            return  # the params were reported; every name would be unknown
         names = [p.name for p in extra.get("params", ())]
         texts: list[tuple[str, str]] = [("prompt", prompt), ("explanation", explanation)]
         texts += [("options", o) for o in extra.get("options", ())]

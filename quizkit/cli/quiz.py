@@ -168,6 +168,7 @@ def review(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...]
         else:
             term.para(t("empty.review", next=t("empty.review.new")))
         return
+    due = select.one_per_group(due)  # the most overdue of each group
     if count is not None:
         due = due[:count]
     term.para((t("review.start", n=len(due)), "dim"))

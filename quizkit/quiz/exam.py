@@ -64,9 +64,11 @@ def build(questions: Sequence[Question], layout: list[Section], seed: int | None
     sections: list[Section] = []
     item_sections: list[Section] = []
     clipped = []
+    used_groups: set[str] = set()  # one question per group over the whole paper, whatever its section
     for sec in layout:
         pool = [q for q in questions if q.type == sec.type]
-        chosen = sample(pool, sec.count, seed if seed is None else seed + SECTION_ORDER.index(sec.type))
+        chosen = sample(pool, sec.count, seed if seed is None else seed + SECTION_ORDER.index(sec.type),
+                        used_groups)
         if len(chosen) < sec.count:
             clipped.append((sec.type, len(chosen), sec.count))
         if not chosen:

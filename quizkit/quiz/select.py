@@ -1,4 +1,5 @@
-"""Pick questions (by tag, type, difficulty) and decide the order their options are shown in."""
+"""Pick questions (by tag, type, difficulty, at most one per group), draw the numbers of parametrized ones,
+and decide the order their options are shown in."""
 
 from __future__ import annotations
 
@@ -77,10 +78,27 @@ def make_rng(seed: int | None, salt: str = "") -> random.Random:
     return random.Random(f"{seed}:{salt}") if seed is not None else random.Random()
 
 
-def sample(questions: Sequence[Question], count: int | None, seed: int | None) -> list[Question]:
-    """A shuffled selection of `count` questions (all when None); the same seed gives the same list."""
+def one_per_group(questions: Iterable[Question], used: set[str] | None = None) -> list[Question]:
+    """The questions in order, skipping any whose group already has one (in this list or in `used`, which is
+    updated): a session never asks the same fact twice."""
+    seen = used if used is not None else set()
+    out = []
+    for q in questions:
+        if q.group:
+            if q.group in seen:
+                continue
+            seen.add(q.group)
+        out.append(q)
+    return out
+
+
+def sample(questions: Sequence[Question], count: int | None, seed: int | None,
+           used_groups: set[str] | None = None) -> list[Question]:
+    """A shuffled selection of `count` questions (all when None), at most one per group (none from
+    `used_groups`, which is updated); the same seed gives the same list."""
     chosen = list(questions)
     make_rng(seed, "order").shuffle(chosen)
+    chosen = one_per_group(chosen, used_groups)
     return chosen if count is None else chosen[: max(0, count)]
 
 
@@ -97,4 +115,13 @@ def option_order(q: Question, seed: int | None, shuffle: bool = True) -> tuple[i
 
 
 def present(questions: Iterable[Question], seed: int | None, shuffle: bool = True) -> list[Presented]:
-    return [Presented(q, option_order(q, seed, shuffle) if q.is_choice else ()) for q in questions]
+    """What the student sees: parametrized questions with this draw's numbers (the same for the same seed and
+    id, fresh without a seed), options in their shown order."""
+    out = []
+    for q in questions:
+        if q.params:
+            from quizkit.bank.params import instantiate
+
+            q = instantiate(q, make_rng(seed, "params:" + q.id))
+        out.append(Presented(q, option_order(q, seed, shuffle) if q.is_choice else ()))
+    return out
