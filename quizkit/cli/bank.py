@@ -24,22 +24,59 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=str
 
 @bank.command()
 @paths_argument
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(paths: tuple[str, ...], strict: bool) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings (the item-writing lint too) as errors.")
+@click.option("--no-lint", is_flag=True, help="Skip the item-writing lint (answer cues).")
+def validate(paths: tuple[str, ...], strict: bool, no_lint: bool) -> None:
     """Check banks and print each problem as `path:line: error|warning: message`.
 
+    \b
+    Besides structure, parametrized questions are evaluated over a sample of their params, and the lint
+    flags answer cues: [key-length] a key over 1.5x the longest distractor, [key-longest] a bank whose keys
+    are the longest option more often than chance, [k-longest] a keyed set that is exactly the longest
+    options, [absolute-word] absolutes only in distractors, [all-of-the-above], [prompt-has-key].
     PATHS are files or folders (default: the shipped banks). Exit 0 when valid, 1 when not.
     """
     from quizkit.bank.validate import validate as run
 
-    result = run(paths or None, strict=strict)
+    result = run(paths or None, strict=strict, lint=not no_lint)
     for diag in result.diagnostics:
         click.echo(str(diag))
     errors, warnings = len(result.errors), len(result.warnings)
     summary = (f"{len(result.banks)} bank(s), {len(result.questions)} question(s): "
                f"{errors} error(s), {warnings} warning(s)")
     click.echo(summary, err=True)
+    if not no_lint:
+        from quizkit.bank.lint import figures
+
+        f = figures(result.questions)
+        pct = lambda a, b: f"{a}/{b} ({a / b:.0%})" if b else "0/0"  # noqa: E731
+        click.echo(f"lint: key is the longest option in {pct(f['key_longest'], f['single'])} single-choice; "
+                   f"{f['key_over_ratio']} key(s) over 1.5x the longest distractor; keyed set is the k longest in "
+                   f"{pct(f['k_longest'], f['multiple'])} multiple-choice", err=True)
     sys.exit(1 if errors else 0)
+
+
+@bank.command()
+@click.argument("exports", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--bank", "banks", multiple=True, type=click.Path(path_type=str),
+              help="Banks that hold the questions (to mark the keys); repeatable. Default: the shipped banks.")
+@format_option("text", "json")
+def analyze(exports: tuple[str, ...], banks: tuple[str, ...], fmt: str) -> None:
+    """Item statistics of a class: facility, discrimination and option pick rates per question, and
+    Cronbach's alpha, from the students' `quizkit stats --export FILE.json` files (Moodle's definitions).
+
+    Flags questions with discrimination below 20% or facility outside 20-90%.
+    """
+    from quizkit.bank.analyze import analyze as run
+    from quizkit.bank.analyze import keys_from_banks, render_text
+    from quizkit.bank.load import load_checked
+
+    result = run(exports, keys_from_banks(load_checked(banks or None).questions))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for line in render_text(result):
+        click.echo(line)
 
 
 @bank.command()
@@ -95,9 +132,10 @@ def _short(path: str) -> str:
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=str),
               help="A bank file or folder; repeatable. Default: the shipped banks.")
 @click.option("--raw-math", is_flag=True, help="Show LaTeX source instead of Unicode.")
+@click.option("--seed", type=int, default=None, help="The draw of a parametrized question (default: a fresh one).")
 @lang_option
-def show(question_id: str, banks: tuple[str, ...], raw_math: bool, lang: str | None) -> None:
-    """Show one question with its answer and explanation."""
+def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | None, lang: str | None) -> None:
+    """Show one question with its answer and explanation (a parametrized one with one draw of its numbers)."""
     from quizkit.bank.load import load_questions
     questions = {q.id: q for q in load_questions(banks or None)}
     if question_id not in questions:
@@ -112,11 +150,17 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, lang: str | N
 
     set_lang(lang)
     q = questions[question_id]
+    if q.params:
+        from quizkit.bank.params import instantiate
+        from quizkit.quiz.select import make_rng
+
+        q = instantiate(q, make_rng(seed, "params:" + q.id))
     item = Presented(q)
     term = TerminalPort(raw_math=raw_math)
     term.question(item, 1, 1, section=None, remaining=None)
     term.para(f"{q.bank}:{q.line} · difficulty {q.difficulty} · tags {', '.join(q.tags)}"
-              + (f" · source {q.source}" if q.source else ""))
+              + (f" · source {q.source}" if q.source else "") + (f" · group {q.group}" if q.group else "")
+              + (" · params " + ", ".join(f"{k}={v:g}" for k, v in q.drawn) if q.drawn else ""))
     if q.type == "short_answer":
         term.para(("Rubric:", "bold"))
         for kp in q.key_points:

@@ -212,7 +212,11 @@ def mistakes(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ..
 @bank_option
 @format_option("text", "json")
 @lang_option
-def stats(banks: tuple[str, ...], fmt: str, lang: str | None) -> None:
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              metavar="FILE.json", help="Write your attempts (question, answer, score, time) for your instructor's "
+                                        "`quizkit bank analyze`; nothing personal but --name.")
+@click.option("--name", default="", help="The name to put on the export (your choice; default none).")
+def stats(banks: tuple[str, ...], fmt: str, lang: str | None, export_path: str | None, name: str) -> None:
     """Accuracy and mastery per topic, totals and study streak, the 7-day forecast, and the weakest topics
     with the command to practise each."""
     import json
@@ -223,6 +227,14 @@ def stats(banks: tuple[str, ...], fmt: str, lang: str | None) -> None:
     from quizkit.store import open_store
 
     _setup(lang)
+    if export_path is not None:
+        from quizkit.render.i18n import t
+        from quizkit.store.export import export_attempts
+
+        with open_store() as st:
+            n = export_attempts(st, export_path, name)
+        click.echo(t("stats.exported", n=n, path=export_path))
+        return
     questions = _load(banks)
     with open_store() as st:
         figures = progress.compute(questions, st, clock.now())

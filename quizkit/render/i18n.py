@@ -132,6 +132,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
     "stats.weakest": ("最薄弱的主题", "Weakest topics"),
     "stats.not_started": ("未开始", "not started"),
+    "stats.exported": ("已导出 {n} 条作答记录到 {path}（只含题号、答案、得分、用时和你填写的名字）。",
+                       "Exported {n} answer(s) to {path} (question, answer, score, time, and the name you gave)."),
     "stats.none": ("还没有学习记录。从这里开始：quizkit quiz", "No study history yet. Start with: quizkit quiz"),
     "mistakes.title": ("错题本（最近、最常错的在前）", "Mistakes (most recent and most often first)"),
     "mistakes.redo": ("重做：quizkit mistakes --redo", "Redo them: quizkit mistakes --redo"),
