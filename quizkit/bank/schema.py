@@ -27,6 +27,22 @@ def schema() -> dict[str, Any]:
         "tags": tags,
         "difficulty": {"type": "integer", "minimum": 1, "maximum": 3, "default": 2},
         "source": {"type": "string", "description": "The notes file the material comes from."},
+        "group": {"type": "string", "pattern": "^[a-z0-9-]+$",
+                  "description": "Questions testing one fact share a group; a session asks at most one of them."},
+    }
+    pair = {"type": "array", "items": number, "minItems": 2, "maxItems": 2}
+    param = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 2,
+             "properties": {"int": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+                            "float": pair, "choice": {"type": "array", "items": number, "minItems": 1},
+                            "round": {"type": "integer", "minimum": 0, "maximum": 12, "default": 4}},
+             "oneOf": [{"required": ["int"]}, {"required": ["float"]}, {"required": ["choice"]}]}
+    params = {
+        "params": {"type": "object", "minProperties": 1,
+                   "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}, "additionalProperties": param,
+                   "description": "Drawn afresh for every session; {{ expr }} in prompt, options and explanation "
+                                  "shows a computed value."},
+        "where": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+                  "description": "Conditions over the params that every draw must meet."},
     }
     options = {"type": "array", "minItems": 2, "maxItems": len(LETTERS),
                "items": {"type": ["string", "number"]}}
@@ -37,15 +53,18 @@ def schema() -> dict[str, Any]:
                        "label": {"type": "string"}},
     }
     by_type: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-        "single": ({"options": options}, {"answer": _letter()}),
-        "multiple": ({"options": options, "scoring": {"enum": list(SCORING_SCHEMES), "default": "net_correct"}},
+        "single": ({"options": options, **params}, {"answer": _letter()}),
+        "multiple": ({"options": options, "scoring": {"enum": list(SCORING_SCHEMES), "default": "net_correct"},
+                      **params},
                      {"answer": {"oneOf": [{"type": "array", "minItems": 1, "uniqueItems": True,
                                             "items": _letter()},
                                            {"type": "string", "pattern": f"^[{LETTERS}{LETTERS.lower()}, ]+$"}]}}),
-        "true_false": ({}, {"answer": {"oneOf": [{"type": "boolean"},
-                                                 {"enum": ["对", "错", "正确", "错误", "T", "F", "t", "f"]}]}}),
+        "true_false": (params, {"answer": {"anyOf": [{"type": "boolean"},
+                                                     {"enum": ["对", "错", "正确", "错误", "T", "F", "t", "f"]},
+                                                     {"type": "string", "description": "with params: a condition"}]}}),
         "numeric": ({"tolerance": {**number, "minimum": 0}, "rel_tolerance": {**number, "minimum": 0},
-                     "unit": {"type": "string"}}, {"answer": number}),
+                     "unit": {"type": "string"}, **params},
+                    {"answer": {"oneOf": [number, {"type": "string", "description": "with params: an expression"}]}}),
         "symbolic": ({"variables": {"type": "array", "items": {"type": "string",
                                                                "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}}},
                      {"answer": {"type": ["string", "number"]}}),
