@@ -135,8 +135,9 @@ def check_params(q: Question) -> list[Diagnostic]:
 
 
 def _reason(err: ExprError) -> str:
-    return {"zero_division": "a division by zero", "too_large": "too large (not finite)",
-}.get(err.kind, str(err))
+    if err.kind == "undefined":
+        return f"undefined ({str(err).removeprefix('undefined: ')})"
+    return {"zero_division": "a division by zero", "too_large": "too large (not finite)"}.get(err.kind, str(err))
 
 
 def _normalise(text: str) -> str:
