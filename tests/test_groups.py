@@ -117,9 +117,7 @@ def test_review_asks_the_most_overdue_of_each_group(tmp_path, bank, monkeypatch)
 
 
 def test_200_seeded_exams_of_the_shipped_banks_keep_groups_apart():
-    from quizkit.bank.cache import load_questions as shipped
-
-    questions = shipped(None)
+    questions = load_questions(None)
     by_id = {q.id: q for q in questions}
     for seed in range(200):
         paper = exam.build(questions, exam.parse_layout(None), seed)

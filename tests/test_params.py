@@ -274,3 +274,14 @@ def test_params_survive_the_bank_cache(tmp_path, home):
     warm = load_questions([str(bank)])
     assert cold == warm and warm[0].params[0] == Param("n", "int", (20, 64))
     assert any((home / "cache").iterdir())
+
+
+def test_a_format_that_fits_ints_only_is_checked_on_the_drawn_values(tmp_path):
+    text = "title: t\nquestions:\n  - id: fmt\n    type: numeric\n    params:\n      x: {int: [1, 2]}\n" \
+           "      y: {float: [1, 2]}\n    prompt: '{{ x :d }} and {{ y :d }}?'\n    answer: x\n    explanation: e\n"
+    path = write(tmp_path, text)
+    result = CliRunner().invoke(cli, ["bank", "validate", "--no-lint", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3: error: parametrized 'fmt': format ':d' does not apply" in result.output
+    fixed = write(tmp_path, text.replace("{{ y :d }}", "{{ y :.1f }}"))
+    assert CliRunner().invoke(cli, ["bank", "validate", "--no-lint", str(fixed)]).exit_code == 0

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from quizkit.bank.model import LETTERS, SCORING_SCHEMES, KeyPoint
-from quizkit.bank.yamlread import INVALID, BankReader, describe, suggest
+from quizkit.bank.yamlread import BankReader, describe, suggest
 
 TRUE_WORDS = {"true", "t", "对", "正确", "yes", "y"}
 FALSE_WORDS = {"false", "f", "错", "错误", "no", "n"}

@@ -125,9 +125,7 @@ class ParamSpecReader(AnswerReader):
                                      "them, or write the number itself")
                     return
                 if self.expression(expr, names, line, f"{name} placeholder") and spec:
-                    try:
-                        format(1.5, spec)
-                    except ValueError:
+                    if not _formats(spec):
                         self.error(line, f"{name} placeholder '{{{{ {expr} :{spec} }}}}': ':{spec}' is not a "
                                          "number format (try :.3g or :.2f)")
 
@@ -141,6 +139,17 @@ class ParamSpecReader(AnswerReader):
             return ""  # the params themselves were reported
         names = [p.name for p in extra["params"]]
         return value.strip() if self.expression(value, names, line, "answer") else ""
+
+
+def _formats(spec: str) -> bool:
+    """A format spec that applies to a float or to an int (`:d` is fine for an int param)."""
+    for sample in (1.5, 3):
+        try:
+            format(sample, spec)
+            return True
+        except ValueError:
+            pass
+    return False
 
 
 __all__ = ["ParamSpecReader", "split_placeholder"]

@@ -124,7 +124,11 @@ def check_params(q: Question) -> list[Diagnostic]:
                 found.setdefault(what, f"{what} '{expr}' is {_reason(err)} for {_shown(env)}")
         if found:
             continue
-        drawn = fill(q, env)
+        try:
+            drawn = fill(q, env)
+        except ExprError as err:  # a format spec that does not fit the value, e.g. :d on a float
+            found.setdefault("format", f"{err} for {_shown(env)}")
+            continue
         for (i, a), (j, b) in itertools.combinations(enumerate(drawn.options), 2):
             if _same_option(a, b):
                 found.setdefault("options", f"options {LETTERS[i]} and {LETTERS[j]} both show '{a}' for "
