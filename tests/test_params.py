@@ -128,7 +128,8 @@ def test_options_and_formats_are_filled_and_latex_is_left_alone(tmp_path):
                                              (1 / 3, "", "0.333333"), (1 / 3, ".2f", "0.33"), (True, "", "true")])
 def test_default_display(value, spec, text):
     assert show(value, spec) == text
-    assert render("x={{ v :%s }}" % spec if spec else "x={{v}}", {"v": value}, ("v",)) == "x=" + text
+    template = "x={{ v :" + spec + " }}" if spec else "x={{v}}"
+    assert render(template, {"v": value}, ("v",)) == "x=" + text
 
 
 def test_quiz_draws_numbers_scores_them_and_keeps_history_by_id(tmp_path, home):

@@ -15,6 +15,24 @@ def _letter() -> dict[str, Any]:
     return {"type": "string", "pattern": f"^[{LETTERS}{LETTERS.lower()}]$"}
 
 
+def _params(number: dict[str, Any]) -> dict[str, Any]:
+    """`params:` and `where:` (numeric, single, multiple, true_false)."""
+    pair = {"type": "array", "items": number, "minItems": 2, "maxItems": 2}
+    param = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 2,
+             "properties": {"int": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+                            "float": pair, "choice": {"type": "array", "items": number, "minItems": 1},
+                            "round": {"type": "integer", "minimum": 0, "maximum": 12, "default": 4}},
+             "oneOf": [{"required": ["int"]}, {"required": ["float"]}, {"required": ["choice"]}]}
+    return {
+        "params": {"type": "object", "minProperties": 1,
+                   "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}, "additionalProperties": param,
+                   "description": "Drawn afresh for every session; {{ expr }} in prompt, options and explanation "
+                                  "shows a computed value."},
+        "where": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+                  "description": "Conditions over the params that every draw must meet."},
+    }
+
+
 def schema() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     tags = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -30,20 +48,7 @@ def schema() -> dict[str, Any]:
         "group": {"type": "string", "pattern": "^[a-z0-9-]+$",
                   "description": "Questions testing one fact share a group; a session asks at most one of them."},
     }
-    pair = {"type": "array", "items": number, "minItems": 2, "maxItems": 2}
-    param = {"type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 2,
-             "properties": {"int": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
-                            "float": pair, "choice": {"type": "array", "items": number, "minItems": 1},
-                            "round": {"type": "integer", "minimum": 0, "maximum": 12, "default": 4}},
-             "oneOf": [{"required": ["int"]}, {"required": ["float"]}, {"required": ["choice"]}]}
-    params = {
-        "params": {"type": "object", "minProperties": 1,
-                   "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}, "additionalProperties": param,
-                   "description": "Drawn afresh for every session; {{ expr }} in prompt, options and explanation "
-                                  "shows a computed value."},
-        "where": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
-                  "description": "Conditions over the params that every draw must meet."},
-    }
+    params = _params(number)
     options = {"type": "array", "minItems": 2, "maxItems": len(LETTERS),
                "items": {"type": ["string", "number"]}}
     key_point = {
