@@ -73,7 +73,7 @@ def test_facility_and_pick_rates_are_the_shares_in_the_data(klass):
     assert report["students"] == N_STUDENTS and report["answers"] == N_STUDENTS * len(ITEMS)
     for qid, rows in data.items():
         q = by_id[qid]
-        assert q["n"] == N_STUDENTS
+        assert q["n"] == N_STUDENTS and q["key"] == "A"  # not in a bank: read from full-credit answers
         assert q["facility"] == pytest.approx(sum(r for r, _ in rows) / N_STUDENTS, abs=1e-4)
         for letter in "ABCD":
             assert q["picks"].get(letter, 0.0) == pytest.approx(sum(x == letter for _, x in rows) / N_STUDENTS, abs=1e-4)

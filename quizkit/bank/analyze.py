@@ -150,6 +150,8 @@ def item_stats(qid: str, students: Sequence[Student], key_of: Mapping[str, tuple
              for s in who if len(s.scores) > 1]
     d = pearson([p[0] for p in pairs], [p[1] for p in pairs])
     qtype, key, options = key_of.get(qid, (who[0].types.get(qid, ""), "", 0))
+    if not key and qtype in ("single", "multiple", "true_false"):  # not in the banks: a full-credit answer is it
+        key = next((s.answers[qid] for s in who if s.scores[qid] >= 1 - 1e-9), "")
     item = ItemStats(qid, qtype, len(who), _mean(xs), d, _picks(qtype, [s.answers[qid] for s in who], options), key)
     lo, hi = FACILITY_RANGE
     if item.facility < lo:

@@ -144,7 +144,7 @@ def all_of_the_above(q: Question) -> Finding | None:
     if not hits:
         return None
     return Finding("all-of-the-above", q, f"option {_letters(hits)} says '{plain(q.options[hits[0]])}'",
-                   "knowing two options makes it guessable; write a real option (several true: type multiple)")
+                   "a student who knows two options can guess it; write a real option instead")
 
 
 def _distinctive(key: str, others: Sequence[str]) -> list[str]:
