@@ -286,3 +286,12 @@ def test_a_format_that_fits_ints_only_is_checked_on_the_drawn_values(tmp_path):
     assert f"{path}:3: error: parametrized 'fmt': format ':d' does not apply" in result.output
     fixed = write(tmp_path, text.replace("{{ y :d }}", "{{ y :.1f }}"))
     assert CliRunner().invoke(cli, ["bank", "validate", "--no-lint", str(fixed)]).exit_code == 0
+
+
+def test_a_rarely_true_where_is_a_warning(tmp_path):
+    text = "title: t\nquestions:\n  - id: rare\n    type: numeric\n    params:\n      n: {int: [1, 1000]}\n" \
+           "    where: n % 50 == 7\n    prompt: '{{n}}?'\n    answer: n\n    explanation: e\n"
+    path = write(tmp_path, text)
+    result = CliRunner().invoke(cli, ["bank", "validate", "--no-lint", str(path)])
+    assert result.exit_code == 0 and f"{path}:3: warning: parametrized 'rare': 'where' holds for only" in result.output
+    assert CliRunner().invoke(cli, ["bank", "validate", "--strict", "--no-lint", str(path)]).exit_code == 1

@@ -20,6 +20,7 @@ from quizkit.safeexpr import ExprError, Number
 NEAR_DUPLICATE_RATIO = 0.92
 RANDOM_DRAWS = 200  # per parametrized question, besides the corners of its ranges
 MAX_CORNERS = 256
+RARE_WHERE = 0.05  # a `where:` that holds less often than this makes drawing slow and fallible
 
 
 def validate(paths: Iterable[str | Path] | None = None, *, strict: bool = False, lint: bool = True) -> LoadResult:
@@ -109,7 +110,8 @@ def check_params(q: Question) -> list[Diagnostic]:
     names = names_of(q)
     found: dict[str, str] = {}
     held = 0
-    for env in sample_space(q.params, "validate:" + q.id):
+    envs = sample_space(q.params, "validate:" + q.id)
+    for env in envs:
         try:
             if not holds(q, env):
                 continue
@@ -135,7 +137,12 @@ def check_params(q: Question) -> list[Diagnostic]:
                                             f"{_shown(env)}; add a 'where:' or change a distractor")
     if not held and "where" not in found:
         found["where"] = "its 'where' conditions never hold on the sampled params; widen the ranges"
-    return [Diagnostic(q.bank, q.line, "error", f"parametrized '{q.id}': {msg}") for msg in found.values()]
+    out = [Diagnostic(q.bank, q.line, "error", f"parametrized '{q.id}': {msg}") for msg in found.values()]
+    if held and held < RARE_WHERE * len(envs):
+        out.append(Diagnostic(q.bank, q.line, "warning", f"parametrized '{q.id}': 'where' holds for only {held} of "
+                                                         f"{len(envs)} sampled draws, so drawing may give up; "
+                                                         "narrow the ranges to where it holds"))
+    return out
 
 
 def _reason(err: ExprError) -> str:
