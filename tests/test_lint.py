@@ -156,3 +156,12 @@ def test_no_lint_and_the_summary_figures(tmp_path):
     assert validate(path, "--strict", "--no-lint")[0] == 0
     result = CliRunner().invoke(cli, ["bank", "validate", str(path)])
     assert "lint: key is the longest option in 1/1 (100%) single-choice" in result.stderr
+
+
+@pytest.mark.parametrize("options", [
+    ["各路径梯度相加", "只取梯度绝对值最大的路径", "各路径梯度相乘", "取梯度的平均值"],  # 绝对值 is a math term
+    ["返回值正确可用", "forward 返回 None 之后出错", "训练会很慢的", "显存不够用的"],  # Python's None
+    ["返回值正确可用", "返回 `all(x)` 的结果", "训练会很慢的", "显存不够用的"],  # code is not prose
+])
+def test_terms_that_only_look_absolute(tmp_path, options):
+    assert findings(write(tmp_path, single("terms", "哪一项？", options)), "absolute-word") == []

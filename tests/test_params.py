@@ -227,7 +227,7 @@ def test_validator_refuses_undefined_answers_and_coinciding_options(tmp_path):
     ("n: {choice: []}", 6, "takes a list of numbers"),
     ("n: {choice: [a, b]}", 6, "takes a list of numbers"),
     ("n: {int: [1, 3], round: 2}", 6, "'round' applies to float ranges only"),
-    ("exp: {int: [1, 3]}", 6, "a function or constant"),
+    ("exp: {int: [1, 3]}", 6, "a function of expressions"),
     ("n: 3", 6, "write {int: [lo, hi]}"),
 ])
 def test_bad_param_specs_name_the_line(tmp_path, spec, line, message):
@@ -295,3 +295,23 @@ def test_a_rarely_true_where_is_a_warning(tmp_path):
     result = CliRunner().invoke(cli, ["bank", "validate", "--no-lint", str(path)])
     assert result.exit_code == 0 and f"{path}:3: warning: parametrized 'rare': 'where' holds for only" in result.output
     assert CliRunner().invoke(cli, ["bank", "validate", "--strict", "--no-lint", str(path)]).exit_code == 1
+
+
+def test_a_param_may_shadow_the_constant_e(tmp_path):
+    text = "title: t\nquestions:\n  - id: hadamard\n    type: numeric\n    params:\n      a: {int: [1, 9]}\n" \
+           "      e: {int: [1, 9]}\n    prompt: '{{a}} × {{e}}?'\n    answer: a*e\n    explanation: '= {{a*e}}'\n"
+    (q,) = load_paths([write(tmp_path, text)]).questions
+    drawn_q, env = drawn(q, 5)
+    assert drawn_q.answer == env["a"] * env["e"] and isinstance(env["e"], int)
+
+
+def test_near_duplicates_in_one_group_are_expected(tmp_path):
+    fixed = "  - id: fixed\n    type: numeric\n    group: conv-size\n    prompt: 一张单通道输入特征图的边长为 28，卷积核大小为 3，步长为 1，不加填充，输出特征图的边长是多少？\n" \
+            "    answer: 26\n    explanation: e\n"
+    var = "  - id: var\n    type: numeric\n    group: conv-size\n    params:\n      n: {int: [20, 30]}\n" \
+          "    prompt: 一张单通道输入特征图的边长为 {{n}}，卷积核大小为 3，步长为 1，不加填充，输出特征图的边长是多少？\n    answer: n - 2\n    explanation: e\n"
+    same = write(tmp_path, "title: t\nquestions:\n" + fixed + var)
+    assert CliRunner().invoke(cli, ["bank", "validate", "--strict", str(same)]).exit_code == 0
+    apart = write(tmp_path, "title: t\nquestions:\n" + fixed.replace("conv-size", "other") + var, name="b.yaml")
+    result = CliRunner().invoke(cli, ["bank", "validate", "--strict", str(apart)])
+    assert result.exit_code == 1 and "near-duplicate prompt" in result.output

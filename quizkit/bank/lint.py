@@ -24,15 +24,17 @@ MIN_DISTINCT = 4  # columns of a key's own text that the prompt must repeat to g
 # Absolute words: wrong options tend to be the sweeping ones. Hedged forms (不一定, 一定程度) are not absolutes.
 ABSOLUTE_WORDS: tuple[tuple[str, str], ...] = (
     ("一定", r"(?<![不])一定(?!程度)"), ("彻底", "彻底"), ("总是", r"(?<![不])总是"), ("永远", "永远"),
-    ("完全", r"(?<![不])完全"), ("绝对", "绝对"), ("所有", r"(?<![非不是])所有"), ("只有", r"(?<![不])只有"),
+    ("完全", r"(?<![不])完全"), ("绝对", "绝对(?!值|误差)"), ("所有", r"(?<![非不是])所有"), ("只有", r"(?<![不])只有"),
     ("只能", r"(?<![不])只能"), ("必然", r"(?<![不])必然"), ("必定", "必定"), ("从不", "从不"),
     ("从来", "从来"), ("绝不", "[绝决]不"), ("任何", "任何"), ("唯一", "唯一"), ("毫无", "毫无"),
     ("一律", "一律"), ("always", r"\balways\b"), ("never", r"\bnever\b"), ("completely", r"\bcompletely\b"),
     ("entirely", r"\bentirely\b"), ("absolutely", r"\babsolutely\b"), ("totally", r"\btotally\b"),
     ("guaranteed", r"\bguarantee[sd]?\b"), ("impossible", r"\bimpossible\b"), ("only", r"(?<!not )\bonly\b"),
-    ("every", r"\bevery\b"), ("must", r"\bmust\b"), ("none", r"\bnone\b(?! of the above)"),
+    ("every", r"\bevery\b"), ("must", r"\bmust\b"), ("none", r"(?-i:\bnone\b)(?! of the above)"),
 )
+# Case-insensitive, except 'none' (Python's None is a value, not an absolute); code spans are not prose.
 _ABSOLUTE = tuple((word, re.compile(rx, re.IGNORECASE)) for word, rx in ABSOLUTE_WORDS)
+_CODE = re.compile(r"`[^`]*`")
 _ALL_OF_ABOVE = re.compile(
     r"以上.{0,4}?(?:都|均|皆|全)(?:不)?(?:对|正确|是|非|错|成立|不对)|以上(?:皆是|皆非|全对|全错)|"
     r"\b(?:all|none|both|neither) of the above\b|\ball of these\b|\bnone of these\b", re.IGNORECASE)
@@ -124,13 +126,14 @@ def k_longest(q: Question) -> Finding | None:
 
 def absolute_words(q: Question) -> Finding | None:
     keys = keyed(q)
-    in_keys = {w for i in keys for w, rx in _ABSOLUTE if rx.search(plain(q.options[i]))}
+    prose = [plain(_CODE.sub(" ", o)) for o in q.options]
+    in_keys = {w for i in keys for w, rx in _ABSOLUTE if rx.search(prose[i])}
     cued: dict[str, list[int]] = {}
-    for i, opt in enumerate(q.options):
+    for i, opt in enumerate(prose):
         if i in keys:
             continue
         for word, rx in _ABSOLUTE:
-            if word not in in_keys and rx.search(plain(opt)):
+            if word not in in_keys and rx.search(opt):
                 cued.setdefault(word, []).append(i)
     if not cued:
         return None

@@ -16,7 +16,7 @@ from quizkit.bank.answers import VAR_RE, AnswerReader
 from quizkit.bank.model import Param
 from quizkit.bank.params import placeholders, split_placeholder
 from quizkit.bank.yamlread import INVALID, describe
-from quizkit.safeexpr import RESERVED, ExprError, parse
+from quizkit.safeexpr import FUNCTIONS, ExprError, parse
 
 GROUP_RE = re.compile(r"^[a-z0-9-]+$")
 PARAM_KINDS = ("int", "float", "choice")
@@ -63,8 +63,9 @@ class ParamSpecReader(AnswerReader):
     def param(self, knode: yaml.Node, vnode: yaml.Node) -> Param | None:
         line = knode.start_mark.line + 1
         name = str(knode.value) if isinstance(knode, yaml.ScalarNode) else ""
-        if not VAR_RE.match(name) or keyword.iskeyword(name) or name in RESERVED:
-            why = " (a function or constant of expressions)" if name in RESERVED else ""
+        # A param may shadow the constants e and pi (matrix entries a..h are natural), not a function.
+        if not VAR_RE.match(name) or keyword.iskeyword(name) or name in FUNCTIONS:
+            why = " (a function of expressions)" if name in FUNCTIONS else ""
             self.error(line, f"parameter name '{name}' must be a plain name like n or lr{why}")
             return None
         value = self.value(vnode)

@@ -173,6 +173,8 @@ def check_near_duplicates(questions: list[Question]) -> list[Diagnostic]:
                 if matcher.real_quick_ratio() < NEAR_DUPLICATE_RATIO or matcher.quick_ratio() < NEAR_DUPLICATE_RATIO:
                     continue
                 ratio = matcher.ratio()
+            if qa.group and qa.group == qb.group:
+                continue  # declared as one fact: a session never shows both
             if ratio >= NEAR_DUPLICATE_RATIO and (qa.type == qb.type or ratio == 1.0):
                 first, second = sorted((qa, qb), key=lambda q: (q.bank, q.line))
                 what = "the same prompt as" if ratio == 1.0 else f"a near-duplicate prompt ({ratio:.0%}) of"
