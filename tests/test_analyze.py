@@ -205,3 +205,8 @@ def test_export_to_an_unwritable_place_is_a_one_line_error(tmp_path, monkeypatch
     monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
     result = CliRunner().invoke(cli, ["stats", "--export", str(tmp_path / "no" / "such" / "dir" / "x.json")])
     assert result.exit_code == 1 and "cannot write the export" in result.output and "Traceback" not in result.output
+
+
+def test_a_missing_export_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["bank", "analyze", str(tmp_path / "nobody.json")])
+    assert result.exit_code == 1 and f"{tmp_path / 'nobody.json'}: no such file or folder" in result.output

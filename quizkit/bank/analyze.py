@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizkit.errors import QuizkitError
+from quizkit.errors import QuizkitError, describe_os_error
 
 LOW_DISCRIMINATION = 0.2
 FACILITY_RANGE = (0.2, 0.9)
@@ -76,7 +76,7 @@ def read_export(path: Path) -> Student:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError as err:
-        raise AnalyzeError(f"{path}: cannot read ({err.strerror or err})") from None
+        raise AnalyzeError(f"{describe_os_error(err, path)}: cannot read the export") from None
     except UnicodeDecodeError:
         raise AnalyzeError(f"{path}: not UTF-8 text; expected a file from `quizkit stats --export`") from None
     except json.JSONDecodeError as err:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from quizkit.errors import QuizkitError
+from quizkit.errors import QuizkitError, describe_os_error
 from quizkit.store.db import Store
 
 EXPORT_FORMAT = "quizkit-attempts"
@@ -47,5 +47,5 @@ def export_attempts(store: Store, path: Path | str, name: str = "") -> int:
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot write the export ({err.strerror or err}).") from None
+        raise ExportError(f"{describe_os_error(err, target)}: cannot write the export.") from None
     return len(doc["attempts"])
