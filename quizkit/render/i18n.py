@@ -24,7 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hint.multiple": ("输入所有正确选项的字母，如 AC、a,c 或 A C", "type every right letter: AC, a,c or A C"),
     "hint.true_false": ("输入 T/F、对/错 或 y/n", "type T/F, 对/错 or y/n"),
     "hint.numeric": ("输入一个数或算式，如 0.25、1/4、1e-3、132,863,336、2^10",
-                     "type a number or a sum: 0.25, 1/4, 1e-3, 132,863,336, 2^10"),
+                     "type a number or arithmetic: 0.25, 1/4, 1e-3, 132,863,336, 2^10"),
     "hint.symbolic": ("输入表达式，如 s*(1-s)、exp(-x)/(1+exp(-x))**2；乘号不能省略",
                       "type an expression such as s*(1-s) or exp(-x)/(1+exp(-x))**2; write * for products"),
     "hint.short_answer": ("用一行写出要点；随后对照评分要点给自己打分",
