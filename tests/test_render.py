@@ -19,10 +19,10 @@ def fresh_math_cache(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("src,shown", [
-    (r"$\frac{a}{b}$", "(a)/(b)"),
-    (r"$\sigma(x)=\frac{1}{1+e^{-x}}$", "σ(x)=(1)/(1+e⁻ˣ)"),
-    (r"$\frac{\partial L}{\partial w_{ij}}$", "(∂L)/(∂wᵢⱼ)"),
-    (r"$\sqrt{\frac{6}{a+b}}$", "√((6)/(a+b))"),
+    (r"$\frac{a}{b}$", "a/b"),
+    (r"$\sigma(x)=\frac{1}{1+e^{-x}}$", "σ(x)=1/(1+e⁻ˣ)"),
+    (r"$\frac{\partial L}{\partial w_{ij}}$", "∂L/∂wᵢⱼ"),
+    (r"$\sqrt{\frac{6}{a+b}}$", "√(6/(a+b))"),
     (r"$x_i^2 + \sum_{i=1}^{n} w_i x_i$", "xᵢ² + ∑ᵢ₌₁ⁿ wᵢ xᵢ"),
     (r"$W^\top x$", "Wᵀ x"),
     (r"$e^{x_i}$", "e^(xᵢ)"),  # no superscript for a subscript: parentheses keep the grouping
@@ -33,10 +33,10 @@ def fresh_math_cache(tmp_path, monkeypatch):
     # Spacing follows LaTeX where it matters (a space only ends a macro name) and the author elsewhere.
     (r"$\lfloor (n + 2p - k)/s \rfloor + 1$", "⌊(n + 2p - k)/s⌋ + 1"),
     (r"$\nabla_\theta J(\theta) \leq \alpha \cdot W^\top$", "∇_θJ(θ) ≤ α · Wᵀ"),
-    (r"$\mathbb{R}^{n \times m}$", "ℝ^(n × m)"),
-    (r"$\left( \frac{a}{b} \right)$", "((a)/(b))"),
+    (r"$\mathbb{R}^{n \times m}$", "ℝⁿˣᵐ"),
+    (r"$\left( \frac{a}{b} \right)$", "(a/b)"),
     (r"$\partial L/\partial w_i=\delta\,x_i$", "∂L/∂wᵢ=δ xᵢ"),
-    (r"$\sigma(x)\cdot\frac{1}{2}$", "σ(x)·(1)/(2)"),
+    (r"$\sigma(x)\cdot\frac{1}{2}$", "σ(x)·1/2"),
     (r"$x \in \mathbb{R}^n$", "x ∈ ℝⁿ"),
     (r"$x\le 0$", "x≤0"),
     # Function names keep their argument apart; accents take the next token as in LaTeX.
@@ -44,6 +44,22 @@ def fresh_math_cache(tmp_path, monkeypatch):
     (r"$\sin x + \log_2 n$", "sin x + log₂ n"),
     (r"$\hat m_t/(\sqrt{\hat v_t}+\epsilon)$", "m̂ₜ/(√(v̂ₜ)+ϵ)"),
     (r"$\sigma'(x)=\sigma(x)(1-\sigma(x))$", "σ′(x)=σ(x)(1-σ(x))"),
+    # A fraction on one line: parentheses only where a part, or the fraction itself, would lose its grouping.
+    (r"$\mathbb{R}^{k\times n}$", "ℝᵏˣⁿ"),
+    (r"$W \in \mathbb{R}^{d_{out}\times d_{in}}$", "W ∈ ℝ^(dₒᵤₜ×dᵢₙ)"),
+    (r"$\frac{x-\mu_B}{\sqrt{\sigma_B^2+\epsilon}}$", "(x-μ_B)/√(σ_B²+ϵ)"),
+    (r"$\frac{e^{-x}}{(1+e^{-x})^2}$", "e⁻ˣ/(1+e⁻ˣ)²"),
+    (r"$\frac{f(\theta+h)-f(\theta-h)}{2h}$", "(f(θ+h)-f(θ-h))/(2h)"),
+    (r"$\frac{e^{z_i}}{\sum_j e^{z_j}}$", "e^(zᵢ)/(∑ⱼ e^(zⱼ))"),
+    (r"$\frac{v}{\|v\|}$", "v/‖v‖"),
+    (r"$\frac{dy}{dx} = \frac{\partial^2 L}{\partial w^2}$", "dy/dx = ∂²L/∂w²"),
+    (r"$\frac{\frac{1}{2}}{3}$", "(1/2)/3"),
+    (r"$\frac{ab}{c} + \frac{-b}{2a}$", "ab/c + -b/(2a)"),
+    (r"$L = \frac{1}{m}\sum_{i=1}^{m} L_i$", "L = (1/m)∑ᵢ₌₁ᵐ Lᵢ"),
+    (r"$2\frac{1}{2}$", "2(1/2)"),
+    (r"$\frac{\lambda}{2m}\|w\|^2$", "(λ/(2m))‖w‖²"),
+    (r"$\frac{a}{b}\cdot c$", "a/b·c"),
+    (r"$r_l = r_{l-1} + (k_l - 1)\cdot j_{l-1}$", "rₗ = rₗ₋₁ + (kₗ - 1)·jₗ₋₁"),
 ])
 def test_math_to_unicode(src, shown):
     assert to_unicode(src) == shown
@@ -51,7 +67,7 @@ def test_math_to_unicode(src, shown):
 
 def test_only_math_segments_are_converted():
     text = r"学习率 50% 时 $\alpha=\frac{1}{2}$，\(\beta_1\) 与 \[\beta_2\] 保持不变"
-    assert to_unicode(text) == "学习率 50% 时 α=(1)/(2)，β₁ 与 β₂ 保持不变"
+    assert to_unicode(text) == "学习率 50% 时 α=1/2，β₁ 与 β₂ 保持不变"
     assert to_unicode("no math: 100% sure, C:\\path") == "no math: 100% sure, C:\\path"
 
 
