@@ -135,3 +135,22 @@ def test_every_string_has_both_languages_with_the_same_fields():
     for key, (zh, en) in i18n.STRINGS.items():
         assert zh and en, key
         assert _fields(zh) == _fields(en), key
+
+
+@pytest.mark.parametrize("text,width", [
+    ("在训练模式下的行为都要与torch.nn.BatchNorm1d(C)（affine=True、track_running_stats=True）一致", 24),
+    ("网络中使用了BatchNorm，训练时用mini-batch统计量", 13),
+    ("call torch.nn.functional.leaky_relu(x, negative_slope=0.01) here", 20),
+])
+def test_no_latin_word_is_split_across_lines(text, width):
+    spans = break_offsets(text, width)
+    assert "".join(text[a:b] for a, b in spans).replace(" ", "") == text.replace(" ", "")
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if end == start:  # not a break at a space
+            latin = [c.isascii() and c.isalnum() for c in (text[end - 1], text[start])]
+            assert not all(latin), (text[:end], text[start:])
+    assert all(_width(text[a:b]) <= width for a, b in spans)
+
+
+def test_a_word_wider_than_the_line_still_folds():
+    assert _lines("x supercalifragilistic y", 8) == ["x", "supercal", "ifragili", "stic y"]

@@ -1,6 +1,8 @@
 """Line breaking that suits Chinese. rich breaks only at spaces, so a Chinese sentence (one long "word") jumps
-to the next line whole and leaves ragged gaps. Here a line may break between any two CJK characters, never
-puts closing punctuation at a line start or opening punctuation at a line end, and measures in terminal cells.
+to the next line whole and leaves ragged gaps, and a Latin word inside it is cut anywhere ("Batc" / "hNorm").
+Here a line may break between any two CJK characters or at a space, never inside a Latin word (unless the word
+alone is wider than the line), never puts closing punctuation at a line start or opening punctuation at a line
+end, and measures in terminal cells.
 """
 
 from __future__ import annotations
@@ -43,6 +45,25 @@ def _units(line: str) -> list[tuple[int, int]]:
     return units
 
 
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.combining(ch) > 0
+
+
+def _fold(raw: str, a: int, b: int, limit: int) -> int:
+    """Where to cut the run raw[a:b], which is wider than `limit`: after the last character that fits and ends
+    no word (`torch.nn.` / `functional`), never leaving an opener at the end or a closer at the start;
+    inside a word only when one word is wider than the whole line."""
+    cut, acc = a, 0
+    while cut < b and acc + cell_width(raw[cut]) <= limit:
+        acc += cell_width(raw[cut])
+        cut += 1
+    for j in range(min(cut, b - 1), a, -1):
+        left, right = raw[j - 1], raw[j]
+        if not (_in_word(left) and _in_word(right)) and left not in NO_LINE_END and right not in NO_LINE_START:
+            return j
+    return max(cut, a + 1)
+
+
 def break_offsets(text: str, width: int, indent: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each output line of `text`, wrapping at `width` cells; continuation lines are assumed to be
     indented by `indent` cells. Spaces at a break are dropped."""
@@ -76,12 +97,8 @@ def break_offsets(text: str, width: int, indent: int = 0) -> list[tuple[int, int
                 used += w
                 k += 1
                 continue
-            if used == 0:  # a word longer than a whole line: fold it by characters
-                cut, acc = a, 0
-                while cut < b and acc + cell_width(raw[cut]) <= limit:
-                    acc += cell_width(raw[cut])
-                    cut += 1
-                cut = max(cut, a + 1)
+            if used == 0:  # a run longer than a whole line: fold it, between words where it can
+                cut = _fold(raw, a, b, limit)
                 lines.append((base + start, base + cut))
                 units[k] = (cut, b)
                 start, used, limit = cut, 0, width - indent
