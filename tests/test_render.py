@@ -138,9 +138,10 @@ def test_every_string_has_both_languages_with_the_same_fields():
 
 
 @pytest.mark.parametrize("text,width", [
-    ("在训练模式下的行为都要与torch.nn.BatchNorm1d(C)（affine=True、track_running_stats=True）一致", 24),
-    ("网络中使用了BatchNorm，训练时用mini-batch统计量", 13),
-    ("call torch.nn.functional.leaky_relu(x, negative_slope=0.01) here", 20),
+    ("在训练模式下的行为都要与torch.nn.BatchNorm1d(C)（affine=True、track_running_stats=True）一致", 16),
+    ("网络中使用了nn.BatchNorm2d层，训练时用mini-batch统计量", 12),
+    ("call torch.nn.functional.leaky_relu(x, negative_slope=0.01) here", 17),
+    ("σ(x)=1/(1+e⁻ˣ)，(eˣ-e⁻ˣ)/(eˣ+e⁻ˣ)=tanh(x)。所以", 20),
 ])
 def test_no_latin_word_is_split_across_lines(text, width):
     spans = break_offsets(text, width)
