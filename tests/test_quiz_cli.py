@@ -39,7 +39,7 @@ def attempts(home):
 def test_single_choice_right_with_explanation(home, bank):
     r = quiz(bank, "single", "a\n")
     assert r.exit_code == 0
-    assert "Which activation is σ(x)=(1)/(1+e⁻ˣ)?" in r.output
+    assert "Which activation is σ(x)=1/(1+e⁻ˣ)?" in r.output
     assert "  A. sigmoid\n  B. tanh\n  C. ReLU\n  D. 以上都不是\n" in r.output
     assert "✓ Right  Answer: A\nWhy: The logistic function.\n" in r.output
     assert "Summary  1 asked · 1 right · 0 partly · 0 wrong · 0 skipped" in r.output

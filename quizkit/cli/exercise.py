@@ -51,14 +51,13 @@ def list_(lang: str | None) -> None:
 @lang_option
 def show(exercise_id: str, lang: str | None) -> None:
     """The statement of an exercise, in --lang."""
-    from rich.markdown import Markdown
-
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.statement import statement
-    from quizkit.render.terminal import make_console
+    from quizkit.render.terminal import Terminal
 
     ex = load_exercise(exercise_id)
-    make_console().print(Markdown(statement(Path(ex.readme).read_text(encoding="utf-8"), _lang(lang))))
+    text = statement(Path(ex.readme).read_text(encoding="utf-8"), _lang(lang))
+    Terminal().markdown(text, breaks=False)  # a README's line breaks are only where its source was wrapped
 
 
 @exercise.command()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<!\\)\$((?:\\.|[^\\$])+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+MATH_SEGMENT = _MATH  # one segment with its delimiters; the Markdown reader uses it
 _SUP = dict(zip("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
                 "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ"))
 _SUP.update(zip("−×αβγδεϵθιφχ′", "⁻ˣᵅᵝᵞᵟᵋᵋᶿᶥᵠᵡ′"))

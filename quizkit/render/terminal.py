@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -25,9 +24,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-# YAML's folded scalars join lines with a space, which is noise between two Chinese characters.
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 def _wants_rich() -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
@@ -103,14 +99,34 @@ class Terminal:
     def math(self, text: str) -> str:
         return text if self.raw_math else latex.to_unicode(text)
 
+    def markdown(self, text: str, *lead: str | tuple[str, str], indent: int = 0, hang: int = 0,
+                 breaks: bool = True, inline: bool = False) -> None:
+        """Bank text (or a statement, with breaks=False) as Markdown with math; `lead` is a label such as
+        "A. " that starts the first line, whose continuation lines hang by `hang`."""
+        from quizkit.render.show import show
+
+        show(self, text, lead, indent=indent, hang=hang, breaks=breaks, inline=inline)
+
     def content(self, text: str) -> list[str | tuple[str, str]]:
-        """Bank text ready to print: math rendered, folded-line spaces between Chinese removed, **bold** kept."""
-        text = _CJK_SPACE.sub("", self.math(text))
+        """Bank text as the parts of one paragraph (its blocks on separate lines), for callers that add to it."""
+        from quizkit.render.markdown import parse
+        from quizkit.render.show import spans
+
         parts: list[str | tuple[str, str]] = []
-        for i, chunk in enumerate(_BOLD.split(text)):
-            if chunk:
-                parts.append((chunk, "bold") if i % 2 else chunk)
+        for n, block in enumerate(parse(text)):
+            if n:
+                parts.append("\n\n" if block.gap else "\n")
+            if block.kind == "code":
+                parts.append(("\n".join(" " * 4 + ln for ln in block.spans[0][0].split("\n")), "cyan"))
+            else:
+                parts += [block.lead, *spans(self, block.spans, True)] if block.lead else spans(self, block.spans, True)
         return parts
+
+    def plain(self, text: str) -> str:
+        """Bank text on one line, without markup: for listings."""
+        from quizkit.render.markdown import plain
+
+        return self.math(plain(text)) if not self.raw_math else plain(text)
 
     def text(self, *parts: str | tuple[str, str]) -> Text:
         from rich.text import Text
@@ -142,6 +158,15 @@ class Terminal:
             pad_text = Text(" " * indent)
             wrapped = Text("\n").join(pad_text + line for line in wrapped.split("\n"))
         self.console.print(wrapped, soft_wrap=True, end=end)
+
+    def line(self, text: str, style: str = "", indent: int = 0) -> None:
+        """One line as written, never wrapped (code)."""
+        if not self.rich:
+            sys.stdout.write(" " * indent + text + "\n")
+            return
+        from rich.text import Text
+
+        self.console.print(Text(" " * indent) + Text(text, style=style), soft_wrap=True)
 
     def blank(self) -> None:
         if self.rich:
@@ -183,7 +208,7 @@ class Terminal:
             from quizkit.bank.letters import relabel
 
             text = relabel(text, {LETTERS[w]: LETTERS[i] for i, w in enumerate(item.order)})
-        self.para((t("explanation"), "bold"), *self.content(text), indent=indent)
+        self.markdown(text, (t("explanation"), "bold"), indent=indent)
 
 
 class TerminalPort(Terminal):
@@ -257,10 +282,10 @@ class TerminalPort(Terminal):
         if remaining is not None:
             header.append((" · " + t("remaining", time=fmt_time(remaining)), "bold yellow"))
         self.para(*header)
-        self.para(*self.content(q.prompt))
+        self.markdown(q.prompt)
         for i, opt in enumerate(item.options):
             label = f"  {q.letter_of(i)}. "
-            self.para((label, "bold"), *self.content(opt), hang=len(label))
+            self.markdown(opt, (label, "bold"), hang=len(label), inline=True)
         if q.type not in self._types_seen:
             self._types_seen.add(q.type)
             hint = t(f"hint.{q.type}")
@@ -304,7 +329,7 @@ class TerminalPort(Terminal):
             self.para((t("rubric.hit", label=self.math(label)), "green"), indent=2, hang=2)
         for label in result.missed:
             self.para((t("rubric.missed", label=self.math(label)), "red"), indent=2, hang=2)
-        self.para((t("model_answer"), "bold"), *self.content(str(q.answer)))
+        self.markdown(str(q.answer), (t("model_answer"), "bold"))
         self.explanation(item)
 
     def notice(self, key: str, **args: Any) -> None:
@@ -312,7 +337,7 @@ class TerminalPort(Terminal):
             item: Presented = args["answer"]
             if item.question.type == "short_answer":
                 self.para((t("notice.skipped"), "yellow"))
-                self.para((t("model_answer"), "bold"), *self.content(str(item.question.answer)))
+                self.markdown(str(item.question.answer), (t("model_answer"), "bold"))
             else:
                 self.para((t("notice.skipped"), "yellow"), "  ",
                           t("correct_answer", answer=self.answer_text(item)))

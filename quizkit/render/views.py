@@ -102,10 +102,10 @@ def exam_report(term: Terminal, rep: Report) -> None:
         q = o.item.question
         term.blank()
         term.para((f"{n}. ", "bold"), (t(f"type.{q.type}"), "cyan"), (f" · {q.topic} · {q.id}", "dim"))
-        term.para(*term.content(q.prompt), indent=3)
+        term.markdown(q.prompt, indent=3)
         for i, opt in enumerate(o.item.options):
             label = f"{q.letter_of(i)}. "
-            term.para((label, "bold"), *term.content(opt), indent=3, hang=len(label))
+            term.markdown(opt, (label, "bold"), indent=3, hang=len(label), inline=True)
         parts: list[str | tuple[str, str]] = [(t(f"verdict.{o.verdict}"), VERDICT_STYLE[o.verdict])]
         if o.result is not None and o.status == "answered":
             if o.verdict == "partial":
@@ -120,7 +120,7 @@ def exam_report(term: Terminal, rep: Report) -> None:
                 term.para(t("your_answer", answer=o.result.given), indent=3)
                 for label in o.result.missed:
                     term.para((t("rubric.missed", label=term.math(label)), "red"), indent=5)
-            term.para((t("model_answer"), "bold"), *term.content(str(q.answer)), indent=3)
+            term.markdown(str(q.answer), (t("model_answer"), "bold"), indent=3)
         term.explanation(o.item, indent=3)
 
 
@@ -144,8 +144,7 @@ def mistakes(term: Terminal, rows: Sequence[Mistake], by_id: dict[str, Question]
         col.min_width = w
     for m, row in zip(rows, cells):
         q = by_id.get(m.question_id)
-        plain = "".join(p if isinstance(p, str) else p[0] for p in term.content(q.prompt)) if q else ""
-        prompt = Text(" ".join(plain.split()) if q else t("mistakes.missing"))
+        prompt = Text(term.plain(q.prompt) if q else t("mistakes.missing"))
         prompt.truncate(room, overflow="ellipsis")
         table.add_row(*row, prompt)
     term.console.print(table)
