@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+
 import pytest
 from rich.text import Text
 
@@ -155,3 +160,137 @@ def test_no_latin_word_is_split_across_lines(text, width):
 
 def test_a_word_wider_than_the_line_still_folds():
     assert _lines("x supercalifragilistic y", 8) == ["x", "supercal", "ifragili", "stic y"]
+
+
+# -- Markdown ------------------------------------------------------------------------------------------------
+MD_BANK = r"""title: md
+tags: [md]
+questions:
+  - id: md1
+    type: single
+    prompt: |-
+      执行下面的代码后 `x.grad` 是多少？*注意* $r_{l-1} + (k_l - 1)\cdot j_{l-1}$ 与 $W\in\mathbb{R}^{k\times n}$：
+
+      ```python
+      for _ in range(2):
+          y = x ** 2  # *not* emphasis
+      ```
+    options:
+      - "`12`"
+      - "1. 不是列表"
+      - $\frac{1}{1+e^{-x}}$
+      - "**6**"
+    answer: A
+    explanation: 梯度**累加**，见 `optimizer.zero_grad()`。
+"""
+
+
+def _quiz(tmp_path, *args, env=None):
+    from test_quiz_support import invoke, write_bank
+
+    bank = write_bank(tmp_path / "md", MD_BANK)
+    return invoke(["quiz", "--bank", str(bank), "--no-shuffle", "--lang", "zh", *args], input="a\n", env=env)
+
+
+def test_markdown_and_math_in_a_quiz_prompt_options_and_explanation(tmp_path):
+    out = _quiz(tmp_path).output
+    assert "执行下面的代码后 x.grad 是多少？注意 rₗ₋₁ + (kₗ - 1)·jₗ₋₁ 与 W∈ℝᵏˣⁿ：" in out
+    assert "\n\n    for _ in range(2):\n        y = x ** 2  # *not* emphasis\n" in out  # as written, set off
+    assert "  A. 12\n  B. 1. 不是列表\n  C. 1/(1+e⁻ˣ)\n  D. 6\n" in out  # options are inline text
+    assert "解析：梯度累加，见 optimizer.zero_grad()。" in out
+    assert "`" not in out and "**6**" not in out and "**累加**" not in out
+
+
+def test_on_a_terminal_code_is_styled_and_math_never_italic(tmp_path):
+    out = _quiz(tmp_path, env={"FORCE_COLOR": "1", "COLUMNS": "200"}).output
+    assert "\x1b[36mx.grad\x1b[0m" in out  # inline code
+    assert "\x1b[36m    for _ in range(2):" in out or "\x1b[36mfor _ in range(2):" in out
+    assert "\x1b[3m注意\x1b[0m" in out  # emphasis outside math still applies
+    assert out.count("\x1b[3m") == 1  # ... and nowhere else: not inside $...$, not inside the code block
+
+
+def test_raw_math_is_shown_as_written_and_still_not_emphasis(tmp_path):
+    out = _quiz(tmp_path, "--raw-math", env={"FORCE_COLOR": "1", "COLUMNS": "200"}).output
+    assert r"$r_{l-1} + (k_l - 1)\cdot j_{l-1}$" in out
+    assert out.count("\x1b[3m") == 1
+
+
+def test_exercise_show_renders_math_code_and_lists():
+    from test_quiz_support import invoke
+
+    out = invoke(["exercise", "show", "receptive_field", "--lang", "en"], env={"COLUMNS": "100"}).output
+    assert "  • rₗ = rₗ₋₁ + (k′ₗ - 1) · jₗ₋₁\n" in out
+    assert "k'l" not in out and "j{l-1}" not in out
+    assert "\n    def receptive_field(layers: list[dict]) -> dict\n" in out
+    assert "`" not in out and "**" not in out
+    zh = invoke(["exercise", "show", "batchnorm", "--lang", "zh"], env={"COLUMNS": "60"}).output
+    assert "推理模式" in zh and "和 推理" not in zh  # a wrapped source line is not a space between Chinese
+
+
+def _bank_texts():
+    from quizkit.bank.load import load_questions
+
+    for q in load_questions(None):
+        yield from (q.prompt, q.explanation or "", str(q.answer), *q.options)
+
+
+def test_text_without_markdown_syntax_reads_as_the_parser_reads_it():
+    from quizkit.render import markdown
+
+    samples = [t for t in _bank_texts() if t.strip()] + ["第一段\n第二行\n\n  第二段", "1.5 倍\n2) 不", "a\n\n\nb"]
+    fast = 0
+    for text in samples:
+        for inline in (False, True):
+            if markdown._SPECIAL.intersection(text) or not inline and markdown._block_syntax(text):
+                continue
+            fast += 1
+            assert markdown._plain(text, inline) == markdown._parse(text, inline), text
+    assert fast > 50
+
+
+def test_no_word_of_a_shipped_bank_is_split_at_any_width():
+    from quizkit.render.terminal import Terminal
+
+    term = Terminal(rich=False)
+    for text in _bank_texts():
+        plain = "".join(p if isinstance(p, str) else p[0] for p in term.content(text))
+        for width in range(24, 101, 7):
+            spans = break_offsets(plain, width)
+            for (a, end), (start, _) in zip(spans, spans[1:]):
+                if end == start:
+                    word = re.search(r"[A-Za-z0-9]*$", plain[a:end]).group(0) + re.match(r"[A-Za-z0-9]*",
+                                                                                         plain[start:]).group(0)
+                    assert not (plain[end - 1].isascii() and plain[end - 1].isalnum() and plain[start].isascii()
+                                and plain[start].isalnum()) or len(word) > width, (plain[a:end], plain[start:])
+
+
+WARM = """
+import sys
+sys.argv = ["quizkit", *sys.argv[1:]]
+from quizkit.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.__stderr__.write("LOADED=" + ",".join(m for m in ("markdown_it", "pylatexenc") if m in sys.modules) + "\\n")
+"""
+
+
+def test_markdown_seen_before_needs_no_markdown_it(tmp_path):
+    from test_quiz_support import write_bank
+
+    bank = write_bank(tmp_path / "md", MD_BANK)
+    env = {**os.environ, "QUIZKIT_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    env.pop("FORCE_COLOR", None)
+
+    def loaded() -> tuple[list[str], str]:
+        run = subprocess.run([sys.executable, "-c", WARM, "quiz", "--bank", str(bank), "--lang", "en", "--no-shuffle"],
+                             input=b"a\n",
+                             capture_output=True, env=env, check=True)
+        line = next(ln for ln in run.stderr.decode().splitlines() if ln.startswith("LOADED="))
+        return [m for m in line.removeprefix("LOADED=").split(",") if m], run.stdout.decode()
+
+    cold, cold_out = loaded()
+    warm, warm_out = loaded()
+    assert cold == ["markdown_it", "pylatexenc"] and warm == []
+    assert warm_out == cold_out and "y = x ** 2" in warm_out

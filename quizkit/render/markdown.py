@@ -34,14 +34,27 @@ _md: Any = None
 # Text without any of these characters, and without a line starting like a block (list, quote, heading,
 # setext underline, indented code), parses to plain paragraphs; tests check that against the parser.
 _SPECIAL = frozenset("\\`*_[]<>&~|$")
-_BLOCK_START = re.compile(r"^(?: {4}|\t| {0,3}(?:[-+*>#=]|\d{1,9}[.)](?:\s|$)))", re.MULTILINE)
+
+
+def _block_syntax(text: str) -> bool:
+    """Whether a line of `text` could open a block other than a paragraph (or end one: `  ` line ends)."""
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        if not body:
+            continue
+        if len(line) - len(body) >= 4 or body[0] in "\t-+*>#=" or line.endswith("  "):
+            return True
+        digits = len(body) - len(body.lstrip("0123456789"))
+        if 0 < digits <= 9 and body[digits:digits + 1] in (".", ")") and body[digits + 1:digits + 2] in ("", " ", "\t"):
+            return True
+    return False
 
 
 def parse(text: str, inline: bool = False) -> list[Block]:
     """Blocks of `text`; `inline` reads it as one paragraph (an option, a label), with no block syntax."""
     if not text.strip():
         return []
-    if not _SPECIAL.intersection(text) and (inline or not _BLOCK_START.search(text)) and "  \n" not in text:
+    if not _SPECIAL.intersection(text) and (inline or not _block_syntax(text)):
         return _plain(text, inline)
     key = ("i" if inline else "b") + text
     hit = _cache.get(key)
@@ -63,17 +76,19 @@ def plain(text: str) -> str:
 
 def _plain(text: str, inline: bool) -> list[Block]:
     if inline:
-        return [Block("text", (("\n".join(ln.strip() for ln in text.strip().split("\n")), ""),))]
-    blocks: list[Block] = []
-    for n, para in enumerate(p for p in re.split(r"\n[ \t]*\n", text.strip("\n")) if p.strip()):
-        lines = [ln.strip() for ln in para.split("\n")]
-        spans: list[Span] = []
-        for i, ln in enumerate(lines):
-            if i:
-                spans.append(("\n", "soft"))
-            spans.append((ln, ""))
-        blocks.append(Block("text", tuple(spans), gap=n > 0))
-    return blocks
+        return [Block("text", _lines(text.strip()))]
+    paras = [p for p in re.split(r"\n(?:[ \t]*\n)+", text.strip("\n")) if p.strip()]
+    return [Block("text", _lines(para), gap=n > 0) for n, para in enumerate(paras)]
+
+
+def _lines(text: str) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            spans.append(("\n", "soft"))
+        if line.strip():
+            spans.append((line.strip(), ""))
+    return tuple(spans)
 
 
 def _parser() -> Any:

@@ -6,7 +6,6 @@ set off by their indent. Math is converted to Unicode here (or left as written w
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from quizkit.render.markdown import Block, Span, parse
@@ -20,8 +19,12 @@ CODE_INDENT = 4
 RICH_STYLE = {"code": "cyan", "link": "underline", "strike": "strike", "dim": "dim", "bold": "bold",
               "italic": "italic"}
 # YAML's folded scalars join lines with a space, which is noise between two Chinese characters.
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+_CJK_RANGES = ((0x3000, 0x303F), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
+_CJK_PUNCT_RANGES = ((0x3000, 0x303F), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65))
+
+
+def _within(ch: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return bool(ch) and any(a <= ord(ch) <= b for a, b in ranges)
 
 
 def show(term: Terminal, text: str, lead: tuple[Part, ...] = (), *, indent: int = 0, hang: int = 0,
@@ -86,7 +89,8 @@ def _joins(before: str, after: str) -> bool:
     characters, or beside Chinese punctuation (`、 pool2`)."""
     if not before or not after:
         return False
-    return bool(_CJK.match(before) and _CJK.match(after) or _CJK_PUNCT.match(before) or _CJK_PUNCT.match(after))
+    return (_within(before, _CJK_RANGES) and _within(after, _CJK_RANGES) or _within(before, _CJK_PUNCT_RANGES)
+            or _within(after, _CJK_PUNCT_RANGES))
 
 
 def code(term: Terminal, text: str, indent: int) -> None:
