@@ -316,6 +316,16 @@ def test_exam_pass_mark_and_unanswered_score_zero(home, bank):
     assert "Total 2/3 (66.7%) · pass mark 80%  NOT PASSED ✗" in r.output
 
 
+def test_exam_report_calls_skipped_and_unreached_questions_unanswered(home, bank):
+    layout = "single=1,true_false=1,numeric=1"
+    r = invoke(["exam", "--bank", bank, "--layout", layout, "--lang", "zh", "--no-shuffle"], input="a\ns\n")
+    report = r.output[r.output.index("成绩单"):]
+    assert "共 3 题 · 答对 1 · 部分 0 · 答错 0 · 未作答 2" in report
+    assert report.count("… 未作答") == 2 and "跳过" not in report
+    r = invoke(["exam", "--bank", bank, "--layout", layout, "--lang", "en", "--no-shuffle"], input="s\n")
+    assert "3 questions · 0 right · 0 partly · 0 wrong · 3 unanswered" in r.output and "Skipped" not in r.output
+
+
 def test_exam_default_layout_is_clipped_to_the_bank(home, bank):
     r = invoke(["exam", "--bank", bank, "--lang", "en"], input="")
     assert "The banks have only 1 single choice question(s) (20 asked for)." in r.output
@@ -374,6 +384,29 @@ def test_review_order_is_most_overdue_first(home, bank, monkeypatch):
     assert "[1/2] true/false" in r.output
 
 
+def test_review_says_when_each_card_comes_back_and_how_many_are_due(home, bank, monkeypatch):
+    monkeypatch.setenv("QUIZKIT_NOW", _later(-3))
+    for qtype, answer in (("single", "a\n"), ("true_false", "t\n"), ("numeric", "1\n")):
+        quiz(bank, qtype, answer)
+    monkeypatch.setenv("QUIZKIT_NOW", _later(0))
+    r = invoke(["review", "--bank", bank, "--lang", "en", "--count", "1", "--no-shuffle"], input="73856\n")
+    assert "3 question(s) due in all (FSRS); reviewing 1 now." in r.output
+    (qid, due, reviewed), = rows(home, "SELECT question_id, due, last_review FROM cards ORDER BY last_review DESC "
+                                       "LIMIT 1")
+    when = datetime.fromtimestamp(due).strftime("%Y-%m-%d %H:%M")
+    line = next(ln for ln in r.output.splitlines() if ln.startswith("Comes back"))
+    days = round((due - reviewed) / 86400)
+    assert line == f"Comes back {when} (in {days} day(s))" or re.fullmatch(
+        rf"Comes back {when} \(in \d+ (min|h)\)", line), line
+    r = invoke(["review", "--bank", bank, "--lang", "zh", "--no-shuffle"], input="")
+    assert "2 道题到期（FSRS）。" in r.output  # no --count: no "in all"
+    r = invoke(["review", "--bank", bank, "--lang", "zh", "--no-shuffle", "--count", "1"], input="a\nf\n")
+    assert "共 2 道题到期（FSRS），本次复习 1 道。" in r.output
+    assert re.search(r"^下次复习：\d{4}-\d\d-\d\d \d\d:\d\d（\d+ (分钟|小时|天)后）$", r.output, re.MULTILINE)
+    plain = quiz(bank, "single", "a\n")
+    assert "Comes back" not in plain.output  # a practice session does not announce the schedule
+
+
 def test_cram_leaves_the_schedule_untouched(home, bank):
     quiz(bank, "single", "a\n")
     before = rows(home, "SELECT * FROM cards")
@@ -414,6 +447,27 @@ def test_mistakes_list_order_and_redo_until_cleared(home, bank, monkeypatch):
     assert re.findall(r"^\s*\d+\s+(d-\w+)", r.output, re.MULTILINE) == ["d-single"]
 
 
+def _cells(line: str) -> int:
+    from quizkit.render.wrap import cell_width
+
+    return sum(cell_width(c) for c in line)
+
+
+@pytest.mark.parametrize("columns", ["60", "100"])
+def test_mistakes_show_each_prompt_shortened_to_the_terminal(home, bank, columns):
+    quiz(bank, "single", "b\n")
+    quiz(bank, "numeric", "1\n")
+    r = invoke(["mistakes", "--bank", bank, "--lang", "zh"], env={"COLUMNS": columns})
+    lines = r.output.splitlines()
+    assert all(_cells(ln) <= int(columns) for ln in lines), r.output
+    num = lines.index(next(ln for ln in lines if re.match(r"^\s*1\s+d-num", ln)))
+    assert lines[num + 1].strip().startswith("一个 3×3 卷积核")
+    single = lines.index(next(ln for ln in lines if re.match(r"^\s*2\s+d-single", ln)))
+    assert lines[single + 1].strip() == "Which activation is σ(x)=1/(1+e⁻ˣ)?"
+    if columns == "60":
+        assert lines[num + 1].endswith("…")
+
+
 def test_mistakes_empty(home, bank):
     r = invoke(["mistakes", "--bank", bank, "--lang", "en"])
     assert r.exit_code == 0 and "The mistakes list is empty." in r.output
@@ -444,6 +498,22 @@ def test_stats_json_and_text(home, bank, tmp_path):
     assert "Study streak: 1 day(s) (best 1)" in out
     assert "Due in the next 7 days" in out
     assert "quizkit quiz --tag second" in out
+
+
+def test_stats_keeps_every_figure_at_60_columns(home, bank, tmp_path):
+    long_topic = "a-rather-long-topic-name"
+    b2 = str(write_bank(tmp_path / "b2", BANK2.replace("second", long_topic), "second.yaml"))
+    quiz(bank, "single", "a\n")
+    quiz(bank, "multiple", "a\n")
+    invoke(["quiz", "--bank", b2, "--type", "true_false", "--lang", "en"], input="f\n")
+    for lang in ("en", "zh"):
+        out = invoke(["stats", "--bank", bank, "--bank", b2, "--lang", lang], env={"COLUMNS": "60"}).output
+        lines = out.splitlines()
+        assert all(_cells(ln) <= 60 for ln in lines), out
+        assert [ln for ln in lines if "…" in ln] == [ln for ln in lines if ln.startswith(long_topic[:10])][:1]
+        assert re.search(r"^demo\s+█+░+\s+75%\s+░*█*░*\s+\d+%\s+2/6\s+\d+$", out, re.MULTILINE), out
+        assert f"quizkit quiz --tag {long_topic}" in lines  or f"    quizkit quiz --tag {long_topic}" in lines
+        assert any(re.search(r"(\d+:\d\d in total|累计 \d+:\d\d)$", ln) for ln in lines)  # time stays with its label
 
 
 def test_stats_before_any_study(home, bank):

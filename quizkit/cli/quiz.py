@@ -169,9 +169,11 @@ def review(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...]
             term.para(t("empty.review", next=t("empty.review.new")))
         return
     due = select.one_per_group(due)  # the most overdue of each group
+    total = len(due)
     if count is not None:
         due = due[:count]
-    term.para((t("review.start", n=len(due)), "dim"))
+    start = t("review.start", n=total) if len(due) == total else t("review.start_some", total=total, n=len(due))
+    term.para((start, "dim"))
     _run(select.present(due, seed, not no_shuffle), "review", raw_math, args={"tags": tags, "count": count})
 
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol
 from quizkit.quiz import clock as wallclock
 from quizkit.quiz.scoring import AnswerError, Result, parse_rating, score, score_for_rating
 from quizkit.quiz.select import Presented
-from quizkit.store.db import MISTAKE_CLEAR_STREAK, Store
+from quizkit.store.db import MISTAKE_CLEAR_STREAK, CardRow, Store
 
 
 class TimeUp(Exception):
@@ -165,7 +165,7 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
             # The answer was given: keep it, with the rubric's suggestion, before the session stops.
             _record(store, session_id, item, result, rating if opts.schedule else None, seconds)
             raise
-    _record(store, session_id, item, result, rating if opts.schedule else None, seconds)
+    card = _record(store, session_id, item, result, rating if opts.schedule else None, seconds)
     outcome = Outcome(item, "answered", result, rating, seconds)
     if opts.feedback:
         if q.type != "short_answer":
@@ -174,6 +174,8 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
             port.notice("rated", rating=rating, score=result.score)
         if opts.kind == "mistakes":
             _mistake_progress(store, port, q.id)
+        if opts.kind == "review" and card is not None:
+            port.notice("next_due", due=card.due, reviewed=card.last_review)
     return outcome, ended_by
 
 
@@ -208,7 +210,8 @@ def _self_rate(port: Port, item: Presented, result: Result) -> tuple[Result, int
 
 
 def _record(store: Store, session_id: int, item: Presented, result: Result, rating: int | None,
-            seconds: float) -> None:
+            seconds: float) -> CardRow | None:
+    """Write the attempt (and the rescheduled card, when rated); returns that card."""
     q = item.question
     at = wallclock.now()
     card = log = None
@@ -222,6 +225,7 @@ def _record(store: Store, session_id: int, item: Presented, result: Result, rati
     store.record_attempt(session_id=session_id, question_id=q.id, topic=q.topic, qtype=q.type, answer=stored,
                          score=result.score, seconds=round(seconds, 3), rating=rating, card=card,
                          review_log_json=log, answered_at=at)
+    return card
 
 
 def _mistake_progress(store: Store, port: Port, question_id: str) -> None:

@@ -91,6 +91,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "empty.review.new": ("先用 quizkit quiz 学些新题吧。", "Learn some new questions with quizkit quiz first."),
     "empty.mistakes": ("错题本是空的。", "The mistakes list is empty."),
     "review.start": ("{n} 道题到期（FSRS）。", "{n} question(s) due (FSRS)."),
+    "review.start_some": ("共 {total} 道题到期（FSRS），本次复习 {n} 道。", "{total} question(s) due in all (FSRS); reviewing {n} now."),
+    "notice.next_due": ("下次复习：{when}（{interval}后）", "Comes back {when} (in {interval})"),
+    "interval.minutes": ("{n} 分钟", "{n} min"),
+    "interval.hours": ("{n} 小时", "{n} h"),
+    "interval.days": ("{n} 天", "{n} day(s)"),
     "cram.start": ("突击模式：不改变复习计划。", "Cram mode: the review schedule is left untouched."),
     # exam
     "exam.title": ("模拟考试", "Mock exam"),
@@ -99,6 +104,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exam.limit": ("限时 {minutes:g} 分钟。", "Time limit {minutes:g} min. "),
     "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g} points)"),
     "exam.report": ("成绩单", "Report"),
+    "exam.summary": ("共 {asked} 题 · 答对 {right} · 部分 {partial} · 答错 {wrong} · 未作答 {unanswered}",
+                     "{asked} questions · {right} right · {partial} partly · {wrong} wrong · {unanswered} unanswered"),
     "exam.by_section": ("按题型", "By section"),
     "exam.by_topic": ("按主题", "By topic"),
     "exam.total": ("总分 {score:g}/{total:g}（{pct}）· 及格线 {pass_mark:g}%", "Total {score:g}/{total:g} ({pct}) · pass mark {pass_mark:g}%"),
@@ -119,7 +126,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.wrong": ("错次", "Wrong"),
     "col.last": ("最近答错", "Last wrong"),
     "col.streak": ("连对", "Streak"),
-    "col.prompt": ("题干", "Prompt"),
     # stats
     "stats.title": ("学习进度", "Progress"),
     "stats.totals": ("共作答 {attempts} 次 · 正确率 {accuracy} · 已学 {seen}/{total} 题 · 学习 {days} 天 · 累计 {time}",

@@ -51,6 +51,22 @@ def fmt_time(seconds: float) -> str:
     return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
 
 
+def fmt_when(timestamp: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_interval(seconds: float) -> str:
+    """A wait in the largest whole unit that reads naturally: 10 min, 5 h, 3 days."""
+    minutes = max(1, round(seconds / 60))
+    if minutes < 60:
+        return t("interval.minutes", n=minutes)
+    if minutes < 36 * 60:
+        return t("interval.hours", n=round(minutes / 60))
+    return t("interval.days", n=round(minutes / 1440))
+
+
 def make_console() -> Console:
     from rich.console import Console
 
@@ -347,6 +363,10 @@ class TerminalPort(Terminal):
             rating = args["rating"]
             self.para((t("notice.rated", rating=f"{rating} {t(f'rating.{rating}')}",
                          score=fmt_num(args["score"])), "dim"))
+            return
+        if key == "next_due":
+            self.para((t("notice.next_due", when=fmt_when(args["due"]),
+                         interval=fmt_interval(args["due"] - (args["reviewed"] or args["due"]))), "dim"))
             return
         style = "bold yellow" if key == "time_up" else "cyan"
         self.para((t(f"notice.{key}", **args), style))
