@@ -62,6 +62,22 @@ def show(term: Terminal, text: str, lead: tuple[Part, ...] = (), *, indent: int 
             term.para("─" * min(40, term.width - base), indent=base)
 
 
+def paragraph(term: Terminal, text: str) -> list[Part]:
+    """All of `text` as the parts of one paragraph: blocks on separate lines, code indented."""
+    parts: list[Part] = []
+    for n, block in enumerate(parse(text)):
+        if n:
+            parts.append("\n\n" if block.gap else "\n")
+        if block.kind == "code":
+            code_lines = block.spans[0][0].split("\n")
+            parts.append(("\n".join(" " * CODE_INDENT + ln for ln in code_lines), "cyan"))
+            continue
+        if block.lead:
+            parts.append(" " * (block.indent - len(block.lead)) + block.lead)
+        parts += spans(term, block.spans, True)
+    return parts
+
+
 def spans(term: Terminal, items: tuple[Span, ...], breaks: bool, extra: str = "") -> list[Part]:
     """Spans as Terminal parts: math converted, soft breaks as newlines (bank text) or spaces (statements),
     and a lone space between two Chinese characters dropped (outside code)."""

@@ -6,7 +6,6 @@ reads like a transcript. Colour is off when stdout is not a terminal or NO_COLOR
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time
@@ -17,6 +16,7 @@ from quizkit.quiz.scoring import AnswerError, Result, correct_letters, format_nu
 from quizkit.quiz.select import Presented
 from quizkit.quiz.session import Summary, TimeUp
 from quizkit.render import latex
+from quizkit.render.fmt import fmt_interval, fmt_num, fmt_pct, fmt_time, fmt_when
 from quizkit.render.i18n import t
 from quizkit.render.wrap import break_offsets, wrap_text
 
@@ -35,36 +35,6 @@ def _wants_rich() -> bool:
 
 VERDICT_STYLE = {"right": "bold green", "partial": "bold yellow", "wrong": "bold red", "skipped": "yellow",
                  "unanswered": "yellow"}
-
-
-def fmt_num(x: float) -> str:
-    return "-" if math.isnan(x) else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def fmt_pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
-def fmt_time(seconds: float) -> str:
-    s = max(0, int(seconds + 0.5))
-    h, rem = divmod(s, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
-
-
-def fmt_when(timestamp: float) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
-
-
-def fmt_interval(seconds: float) -> str:
-    """A wait in the largest whole unit that reads naturally: 10 min, 5 h, 3 days."""
-    minutes = max(1, round(seconds / 60))
-    if minutes < 60:
-        return t("interval.minutes", n=minutes)
-    if minutes < 36 * 60:
-        return t("interval.hours", n=round(minutes / 60))
-    return t("interval.days", n=round(minutes / 1440))
 
 
 def make_console() -> Console:
@@ -125,18 +95,9 @@ class Terminal:
 
     def content(self, text: str) -> list[str | tuple[str, str]]:
         """Bank text as the parts of one paragraph (its blocks on separate lines), for callers that add to it."""
-        from quizkit.render.markdown import parse
-        from quizkit.render.show import spans
+        from quizkit.render.show import paragraph
 
-        parts: list[str | tuple[str, str]] = []
-        for n, block in enumerate(parse(text)):
-            if n:
-                parts.append("\n\n" if block.gap else "\n")
-            if block.kind == "code":
-                parts.append(("\n".join(" " * 4 + ln for ln in block.spans[0][0].split("\n")), "cyan"))
-            else:
-                parts += [block.lead, *spans(self, block.spans, True)] if block.lead else spans(self, block.spans, True)
-        return parts
+        return paragraph(self, text)
 
     def plain(self, text: str) -> str:
         """Bank text on one line, without markup: for listings."""

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from quizkit.bank.model import Question
+from quizkit.render.fmt import fmt_num, fmt_pct, fmt_time
 from quizkit.render.i18n import t
-from quizkit.render.terminal import VERDICT_STYLE, Terminal, fmt_num, fmt_pct, fmt_time, summary
+from quizkit.render.terminal import VERDICT_STYLE, Terminal, summary
 from quizkit.render.wrap import cell_width
 
 if TYPE_CHECKING:
