@@ -257,10 +257,13 @@ def _script(arg: str, kind: str) -> str:
 # so nothing in the rendered text (a brace, a backslash) is read as LaTeX a second time.
 _stashed: dict[str, str] = {}
 _STASH_FIRST = 0xE100
+_stash_count = 0
 
 
 def _stash(text: str) -> str:
-    key = chr(_STASH_FIRST + len(_stashed) % 0x1700)
+    global _stash_count
+    _stash_count += 1
+    key = chr(_STASH_FIRST + _stash_count % 0x1700)  # a fresh key while earlier ones still wait
     _stashed[key] = text
     return key
 
