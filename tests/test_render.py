@@ -294,3 +294,16 @@ def test_markdown_seen_before_needs_no_markdown_it(tmp_path):
     warm, warm_out = loaded()
     assert cold == ["markdown_it", "pylatexenc"] and warm == []
     assert warm_out == cold_out and "y = x ** 2" in warm_out
+
+
+@pytest.mark.parametrize("rich", [False, True])
+def test_a_short_formula_is_never_broken_across_lines(monkeypatch, capsys, rich):
+    from rich.console import Console
+
+    from quizkit.render.terminal import Terminal
+
+    monkeypatch.setenv("COLUMNS", "30")
+    console = Console(width=30, force_terminal=True, color_system=None) if rich else None
+    Terminal(console=console, rich=rich).markdown(r"starting from the values $r_0 = 1$, $j_0 = 1$ and $P_0 = 0$:")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["starting from the values", "r₀ = 1, j₀ = 1 and P₀ = 0:"]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quizkit.render.markdown import Block, Span, parse
-from quizkit.render.wrap import cell_width
+from quizkit.render.wrap import GLUE, cell_width
 
 if TYPE_CHECKING:
     from quizkit.render.terminal import Terminal
 
 Part = str | tuple[str, str]
 CODE_INDENT = 4
+SHORT_MATH = 24  # cells: a formula this short is never broken across lines
 RICH_STYLE = {"code": "cyan", "link": "underline", "strike": "strike", "dim": "dim", "bold": "bold",
               "italic": "italic"}
 # YAML's folded scalars join lines with a space, which is noise between two Chinese characters.
@@ -85,6 +86,8 @@ def spans(term: Terminal, items: tuple[Span, ...], breaks: bool, extra: str = ""
     for text, style in items:
         if style == "math":
             text, style = term.math(text), ""
+            if sum(cell_width(c) for c in text) <= SHORT_MATH:
+                text = text.replace(" ", GLUE)  # `r₀ = 1` stays on one line
         elif style == "soft":
             text, style = ("\n" if breaks else " "), ""
         words = [RICH_STYLE[w] for w in (style + " " + extra).split() if w in RICH_STYLE]

@@ -18,7 +18,7 @@ from quizkit.quiz.session import Summary, TimeUp
 from quizkit.render import latex
 from quizkit.render.fmt import fmt_interval, fmt_num, fmt_pct, fmt_time, fmt_when
 from quizkit.render.i18n import t
-from quizkit.render.wrap import break_offsets, wrap_text
+from quizkit.render.wrap import GLUE, break_offsets, wrap_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -124,7 +124,7 @@ class Terminal:
             lines = []
             for n, (a, b) in enumerate(break_offsets(plain, self.width - indent, hang)):
                 cont = n and a > 0 and plain[a - 1] != "\n"
-                lines.append(pad + (more if cont else "") + plain[a:b])
+                lines.append(pad + (more if cont else "") + plain[a:b].replace(GLUE, " "))
             sys.stdout.write("\n".join(lines) + end)
             return
         body = self.text(*parts)

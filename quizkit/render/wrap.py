@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
+GLUE = "\u00a0"  # a space no line breaks at (inside a short formula); printed as a plain space
 NO_LINE_START = set("，。、；：？！）》」』】〕’”…—・%‰,.;:?!)]}>")
 NO_LINE_END = set("（《「『【〔‘“([{<")
 
@@ -142,4 +143,6 @@ def wrap_text(text: Text, width: int, indent: int = 0) -> Text:
             if indent and a > 0 and plain[a - 1] != "\n":
                 out.append(" " * indent)
         out.append_text(text[a:b])
+    if GLUE in out.plain:
+        out.plain = out.plain.replace(GLUE, " ")  # same length: the styles stay where they were
     return out
