@@ -195,3 +195,9 @@ def schema() -> None:
     from quizkit.bank.schema import schema_json
 
     click.echo(schema_json(), nl=False)
+
+
+from quizkit.cli.bank_io import export_cmd, import_cmd  # noqa: E402  (owned by bank_io; kept out of this file)
+
+bank.add_command(export_cmd)
+bank.add_command(import_cmd)

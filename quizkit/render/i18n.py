@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score": ("得分 {score}", "score {score}"),
     "explanation": ("解析：", "Why: "),
     "model_answer": ("参考答案：", "Model answer: "),
+    "interop.rubric": ("评分要点：", "Rubric: "),
+    "interop.variables": ("变量：", "Variables: "),
     "rubric.suggested": ("评分要点：建议得分 {got:g}/{total:g}（{pct}）", "Rubric: suggested {got:g}/{total:g} ({pct})"),
     "rubric.hit": ("✓ {label}", "✓ {label}"),
     "rubric.missed": ("✗ {label}", "✗ {label}"),

@@ -1,0 +1,77 @@
+"""`quizkit bank export` and `quizkit bank import`: Moodle XML, GIFT and Anki (attached to `bank` in bank.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from quizkit.cli.options import lang_option
+from quizkit.errors import UsageError
+
+EXPORT_FORMATS = ("moodle-xml", "gift", "anki")
+IMPORT_FORMATS = ("moodle-xml", "gift")
+
+
+@click.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="moodle-xml (Moodle XML), gift (Moodle's text format) or anki (.apkg through genanki).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The file to write (replaced atomically).")
+@lang_option
+def export_cmd(paths: tuple[str, ...], fmt: str, output: Path, lang: str | None) -> None:
+    """Export banks to Moodle XML, GIFT or an Anki package.
+
+    PATHS are bank files or folders (default: the shipped banks). Whatever the format cannot hold is named per
+    question on stderr, as `bank:line: warning: 'id': ...`; parametrized questions are listed as skipped.
+    """
+    from quizkit.interop.convert import export_banks, not_carried
+    from quizkit.paths import write_atomic
+
+    content, report = export_banks(paths or None, fmt, lang=lang)
+    if not report.written:
+        raise UsageError("nothing to export: no question in the banks fits the format")
+    for note in report.notes:
+        click.echo(str(note), err=True)
+    write_atomic(output, content)
+    size = len(content.encode("utf-8") if isinstance(content, str) else content)
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    click.echo(f"Wrote {report.written} question(s) to {output} ({fmt}, {size:,} bytes{skipped}; "
+               f"{len(report.notes)} warning(s)). Never carried by {fmt}: {', '.join(not_carried(fmt))}.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The bank file to write (YAML).")
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default=None,
+              help="Default: from the extension (.xml Moodle XML, .gift/.txt GIFT), else from the content.")
+@click.option("--title", default=None, help="The bank's title (default: the category's, else the file name).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def import_cmd(file: Path, output: Path, fmt: str | None, title: str | None, force: bool) -> None:
+    """Import a GIFT or Moodle XML file into a bank that passes `quizkit bank validate`.
+
+    Ids, types, answers, feedback and tags are kept; whatever quizkit cannot express is named per question as
+    `file:line: warning: 'id': ...`.
+    """
+    from quizkit.bank.validate import validate
+    from quizkit.interop.convert import import_file
+    from quizkit.paths import write_atomic
+
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    if output.exists() and not force:
+        raise UsageError(f"{output}: already exists (use --force to overwrite)")
+    text, draft = import_file(file, fmt, title=title)
+    for note in draft.notes:
+        click.echo(str(note), err=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(output, text)
+    result = validate([output])
+    for diag in result.errors:
+        click.echo(str(diag), err=True)
+    click.echo(f"Wrote {len(draft.questions)} question(s) to {output}; {len(draft.notes)} note(s); "
+               f"validate: {len(result.errors)} error(s), {len(result.warnings)} warning(s).")
+    sys.exit(1 if result.errors else 0)
