@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from quizkit.interop.common import Note
+from quizkit.interop.common import Note, number
 
 # The order a bank writes a question's fields in (the shipped banks' order).
 FIELD_ORDER = ("id", "type", "prompt", "options", "answer", "scoring", "tolerance", "unit", "variables",
@@ -32,6 +32,9 @@ class Draft:
         if topic:
             tags = [topic, *tags]
         question["tags"] = list(dict.fromkeys(t.strip() for t in tags))
+        for name in ("answer", "tolerance"):
+            if isinstance(question.get(name), float):
+                question[name] = number(question[name])
         self.questions.append({k: question[k] for k in FIELD_ORDER if k in question and question[k] != ""})
 
 
@@ -53,6 +56,18 @@ def _flow_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
 
 
 _Dumper.add_representer(list, _flow_list)
+
+
+def _flow_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    """A key point on one line, as the shipped banks write it; a question as a block."""
+    flat = not {"id", "title"} & set(value) and all(
+        isinstance(v, (str, int, float)) and "\n" not in str(v)
+        or isinstance(v, list) and all(isinstance(x, (str, int, float)) and "\n" not in str(x) for x in v)
+        for v in value.values())
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flat)
+
+
+_Dumper.add_representer(dict, _flow_dict)
 
 
 def _dump(data: Any) -> str:

@@ -129,7 +129,8 @@ def _question(block: Block, draft: Draft, topic: str) -> None:
         name, text = restore(text[2:end]).strip(), text[end + 2:].strip()
         block = Block(text, block.lines[end + 2:], block.comments, block.first)
     idnumber = _ID.search(block.comments)
-    qid = make_id([idnumber[1].replace("\\]", "]").strip() if idnumber else "", name], draft.ids, f"q{line}")
+    source = (idnumber[1].replace("\\]", "]").strip() if idnumber else "") or name
+    qid = make_id([source], draft.ids, f"q{line}")
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
         draft.note(line, qid, "skipped: a description (no answer part) is not a question")
@@ -152,6 +153,8 @@ def _question(block: Block, draft: Draft, topic: str) -> None:
     if "####" in answer:
         answer, general = answer[:answer.rfind("####")].strip(), answer[answer.rfind("####") + 4:]
     q = _Reader(draft, qid, line, fmt)
+    if source and source != qid:
+        q.lost.append(f"the id '{source}', which is not a bank id (written as '{qid}')")
     prompt, lost = _field(prompt_src, fmt)
     explanation, lost_gf = _field(general, fmt)
     q.lost.extend(lost + lost_gf)
@@ -189,10 +192,13 @@ class _Reader:
             return None
         head = answer.split("#", 1)[0].strip()
         if head in ("T", "TRUE", "F", "FALSE"):
-            feedback = [self.text(part) for part in answer.split("#")[1:3] if part.strip()]
+            value = head.startswith("T")
+            wrong, right = (answer.split("#") + ["", ""])[1:3]
+            names = ("TRUE", "FALSE") if value else ("FALSE", "TRUE")
+            feedback = [f"{name}: {self.text(fb)}" for name, fb in zip(names, (right, wrong)) if fb.strip()]
             if feedback:
                 self.lost.append("right/wrong feedback (moved into the explanation)")
-            return {"type": "true_false", "answer": head.startswith("T"), "_feedback": feedback}
+            return {"type": "true_false", "answer": value, "_feedback": feedback}
         return self.shortanswer(answer)
 
     def text(self, src: str) -> str:
@@ -209,8 +215,8 @@ class _Reader:
                 continue
             weight: float | None = None
             if item.startswith("="):
-                weight, item = 1.0, item[1:]
-            elif (m := _WEIGHT.match(item)) is not None:
+                weight, item = 1.0, item[1:].lstrip()
+            if (m := _WEIGHT.match(item)) is not None:
                 weight, item = float(m[1].replace("--", "-")) / 100, item[m.end():]
             body, _, feedback = item.partition("#")
             out.append((weight, body, feedback))

@@ -94,7 +94,7 @@ class _Question:
         source = (el.findtext("idnumber") or "").strip() or _text(el.find("name"), [])
         self.qid = make_id([source], draft.ids, f"q{line}")
         if source and source != self.qid:
-            self.lost.append(f"the name '{source}' as an id (written as '{self.qid}')")
+            self.lost.append(f"the id '{source}', which is not a bank id (written as '{self.qid}')")
 
     def skip(self, why: str) -> None:
         self.draft.note(self.line, self.qid, "skipped: " + why)
