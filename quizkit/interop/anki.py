@@ -65,8 +65,9 @@ def front(q: Question) -> str:
 def back(q: Question, t: Callable[..., str]) -> str:
     """The answer, then the explanation (and for a short answer the model answer and its rubric)."""
     if q.is_choice:
-        letters = q.answer if isinstance(q.answer, tuple) else (q.answer,)
-        answer = ", ".join(f"{letter}. {to_html(q.options['ABCDEFGH'.index(letter)])}" for letter in letters)
+        letters = q.answer if isinstance(q.answer, tuple) else (str(q.answer),)
+        answer = ", ".join(f"{q.letter_of(i)}. {to_html(opt)}" for i, opt in enumerate(q.options)
+                           if q.letter_of(i) in letters)
     elif q.type == "true_false":
         answer = html.escape(t("true") if q.answer else t("false"))
     elif q.type == "numeric":

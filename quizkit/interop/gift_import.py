@@ -11,7 +11,13 @@ from typing import Any
 
 from quizkit.interop.bankyaml import Draft
 from quizkit.interop.common import (
-    FormatError, category_topic, dollar_delims, from_html, make_id, read_rubric, scheme_of,
+    FormatError,
+    category_topic,
+    dollar_delims,
+    from_html,
+    make_id,
+    read_rubric,
+    scheme_of,
 )
 
 # Escaped reserved characters become private-use characters while the structure is read, then come back.
@@ -206,8 +212,9 @@ class _Reader:
         self.lost.extend(lost)
         return value
 
-    def parts(self, answer: str) -> list[tuple[float | None, str, str]]:
-        """(weight or None, text, feedback) of each `=`/`~` answer."""
+    def parts(self, answer: str, weighted_equals: bool = True) -> list[tuple[float | None, str, str]]:
+        """(weight or None, text, feedback) of each `=`/`~` answer. Moodle reads `=%50%x` as a weight in short
+        and numerical answers, but as full credit for the text '%50%x' in a choice."""
         out = []
         for item in answer.replace("=", "~=").split("~"):
             item = item.strip()
@@ -216,7 +223,7 @@ class _Reader:
             weight: float | None = None
             if item.startswith("="):
                 weight, item = 1.0, item[1:].lstrip()
-            if (m := _WEIGHT.match(item)) is not None:
+            if (weight is None or weighted_equals) and (m := _WEIGHT.match(item)) is not None:
                 weight, item = float(m[1].replace("--", "-")) / 100, item[m.end():]
             body, _, feedback = item.partition("#")
             out.append((weight, body, feedback))
@@ -229,7 +236,7 @@ class _Reader:
         return notes
 
     def choice(self, answer: str) -> dict[str, Any] | None:
-        parts = self.parts(answer)
+        parts = self.parts(answer, weighted_equals=False)
         if not 2 <= len(parts) <= 8:
             self.skip(f"a choice question needs 2 to 8 options, not {len(parts)}")
             return None

@@ -13,7 +13,13 @@ from collections.abc import Callable
 
 from quizkit.bank.model import Question
 from quizkit.interop.common import (
-    CATEGORY_ROOT, Report, abs_tolerance, choice_weights, fmt_number, rubric_block, to_html,
+    CATEGORY_ROOT,
+    Report,
+    abs_tolerance,
+    choice_weights,
+    fmt_number,
+    rubric_block,
+    to_html,
 )
 
 NOT_CARRIED = ("difficulty", "source")

@@ -10,7 +10,13 @@ from xml.parsers import expat
 
 from quizkit.interop.bankyaml import Draft
 from quizkit.interop.common import (
-    FormatError, category_topic, dollar_delims, from_html, make_id, read_rubric, scheme_of,
+    FormatError,
+    category_topic,
+    dollar_delims,
+    from_html,
+    make_id,
+    read_rubric,
+    scheme_of,
 )
 
 LETTERS = "ABCDEFGH"
