@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from quizkit.cli.options import lang_option
+from quizkit.cli.options import lang_option, seed_option
 from quizkit.errors import UsageError
 
 EXPORT_FORMATS = ("moodle-xml", "gift", "anki")
@@ -20,17 +20,24 @@ IMPORT_FORMATS = ("moodle-xml", "gift")
               help="moodle-xml (Moodle XML), gift (Moodle's text format) or anki (.apkg through genanki).")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The file to write (replaced atomically).")
+@click.option("--variants", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Export each parametrized question as this many fixed variants (<id>.v1, ...); 0 lists them "
+                   "as skipped.")
+@seed_option
 @lang_option
-def export_cmd(paths: tuple[str, ...], fmt: str, output: Path, lang: str | None) -> None:
+def export_cmd(paths: tuple[str, ...], fmt: str, output: Path, variants: int, seed: int | None,
+               lang: str | None) -> None:
     """Export banks to Moodle XML, GIFT or an Anki package.
 
     PATHS are bank files or folders (default: the shipped banks). Whatever the format cannot hold is named per
-    question on stderr, as `bank:line: warning: 'id': ...`; parametrized questions are listed as skipped.
+    question on stderr, as `bank:line: warning: 'id': ...`. Parametrized questions are listed as skipped unless
+    --variants asks for fixed draws of their numbers.
     """
-    from quizkit.interop.convert import export_banks, not_carried
+    from quizkit.interop.convert import drawer, export_banks, not_carried
     from quizkit.paths import write_atomic
 
-    content, report = export_banks(paths or None, fmt, lang=lang)
+    draw = drawer(variants, seed) if variants else None
+    content, report = export_banks(paths or None, fmt, lang=lang, draw=draw)
     if not report.written:
         raise UsageError("nothing to export: no question in the banks fits the format")
     for note in report.notes:

@@ -61,9 +61,13 @@ def prepare(questions: Iterable[Question], report: Report, draw: Draw | None = N
         if not getattr(q, "params", None):
             out.append(q)
         elif draw is None:
-            report.skip(f"{q.bank}:{q.line}", q.id, "a parametrized question has no fixed numbers to export")
+            report.skip(f"{q.bank}:{q.line}", q.id, "a parametrized question has no fixed numbers to export "
+                                                    "(--variants N exports N draws of them)")
         else:
-            out.extend(draw(q))
+            variants = draw(q)
+            report.warn(q, f"exported as {len(variants)} fixed variant(s): "
+                           + ", ".join(v.id for v in variants))
+            out.extend(variants)
     return out
 
 

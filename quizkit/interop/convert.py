@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quizkit.interop.bankyaml import Draft, to_yaml
+from quizkit.bank.model import Question
 from quizkit.interop.common import Draw, Report, prepare
 
 EXPORT_FORMATS = ("moodle-xml", "gift", "anki")
@@ -28,6 +29,28 @@ def _module(fmt: str):  # type: ignore[no-untyped-def]
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return module
+
+
+def drawer(variants: int, seed: int | None = None) -> Draw:
+    """A parametrized question as up to `variants` fixed questions with distinct numbers, ids `<id>.v1`, ...
+    (reproducible with `seed`)."""
+    import dataclasses
+
+    from quizkit.bank.params import instantiate
+    from quizkit.quiz.select import make_rng
+
+    def draw(q: Question) -> list[Question]:
+        rng = make_rng(seed, "export:" + q.id)
+        seen: dict[tuple, Question] = {}
+        for _ in range(variants * 20):
+            if len(seen) == variants:
+                break
+            one = instantiate(q, rng)
+            seen.setdefault(one.drawn, one)
+        return [dataclasses.replace(v, id=f"{q.id}.v{k}", params=(), where=())
+                for k, v in enumerate(seen.values(), 1)]
+
+    return draw
 
 
 def export_banks(paths: Iterable[str | Path] | None, fmt: str, *, lang: str | None = None,
