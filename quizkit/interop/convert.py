@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from quizkit.interop.bankyaml import Draft, to_yaml
 from quizkit.bank.model import Question
+from quizkit.interop.bankyaml import Draft, to_yaml
 from quizkit.interop.common import Draw, Report, prepare
 
 EXPORT_FORMATS = ("moodle-xml", "gift", "anki")
