@@ -9,9 +9,7 @@ import click
 
 from quizkit.cli.options import lang_option, seed_option
 from quizkit.errors import UsageError
-
-EXPORT_FORMATS = ("moodle-xml", "gift", "anki")
-IMPORT_FORMATS = ("moodle-xml", "gift")
+from quizkit.interop.convert import EXPORT_FORMATS, IMPORT_FORMATS
 
 
 @click.command("export")
