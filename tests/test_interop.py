@@ -373,3 +373,17 @@ def test_a_parametrized_question_is_listed_as_skipped_or_exported_as_fixed_varia
     for q in variants:
         n, k, s = (int(x) for x in re.findall(r"\d+", q.prompt)[:3])
         assert q.answer == (n - k) // s + 1 and "{{" not in q.prompt + q.explanation
+
+
+def test_a_rubric_block_keeps_the_key_point_fields_this_quizkit_knows_and_drops_the_rest():
+    from quizkit.interop.common import read_rubric
+
+    blob = json.dumps({"type": "short_answer", "answer": "模型答案", "key_points": [
+        {"points": 2.0, "any": ["遗忘门", "forget gate"], "label": "遗忘门", "from_a_newer_quizkit": True},
+        {"points": 1.5, "any": ["输入门"], "label": "写入"}]})
+    assert read_rubric(blob)["key_points"] == [{"points": 2, "any": ["遗忘门", "forget gate"]},
+                                               {"points": 1.5, "label": "写入", "any": ["输入门"]}]
+    for bad, why in [("{", "not JSON"), ('{"type": "essay", "answer": "x"}', "lacks a type and an answer"),
+                     ('{"type": "symbolic", "answer": "x"}', "lacks its variables")]:
+        with pytest.raises(ValueError, match=why):
+            read_rubric(bad)
