@@ -101,7 +101,7 @@ def test_symbolic_unsafe_input_is_refused_and_asked_again(home, bank):
 def test_short_answer_rubric_then_enter_accepts_the_suggestion(home, bank):
     r = quiz(bank, "short_answer", "引入 非线性\n\n")
     out = r.output
-    assert "Rubric: suggested 1/2 (50%)\n  ✓ 引入非线性\n  ✗ 多层退化为线性\n" in out
+    assert "Rubric: suggested 1/2 (50%)\n  ✓ 引入非线性  “引入 非线性”\n  ✗ 多层退化为线性\n" in out
     assert "Model answer: 没有非线性激活，多层网络等价于单层线性变换。" in out
     assert "rate [1 again 2 hard 3 good 4 easy, Enter=2 Hard]> " in out
     assert "Recorded as 2 Hard · score 0.5" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizkit.bank.model import KeyPoint, Question
+from quizkit.quiz.rubric import rubric
 from quizkit.quiz.scoring import (
     AGAIN,
     EASY,
@@ -16,7 +17,6 @@ from quizkit.quiz.scoring import (
     parse_letters,
     parse_number,
     parse_rating,
-    rubric,
     score,
     score_for_rating,
     shown_letters,

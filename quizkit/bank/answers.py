@@ -10,9 +10,7 @@ import math
 import re
 from typing import Any
 
-import yaml
-
-from quizkit.bank.model import LETTERS, SCORING_SCHEMES, KeyPoint
+from quizkit.bank.model import LETTERS, SCORING_SCHEMES
 from quizkit.bank.yamlread import BankReader, describe, suggest
 
 TRUE_WORDS = {"true", "t", "对", "正确", "yes", "y"}
@@ -180,49 +178,8 @@ class AnswerReader(BankReader):
         extra["variables"] = tuple(variables)
         return str(value).strip()
 
-    # -- short answers: the rubric (key points). quizkit/bank/rubric.py hooks in here. ---------------
+    # -- short answers: the rubric (key points and examples) is read by quizkit/bank/rubric.py ---------
     def answer_short_answer(self, fields: dict, extra: dict) -> str | None:
-        answer = self.text_field(fields["answer"], "answer")
-        if "key_points" not in fields:
-            self.error(fields["answer"][1], "a short answer needs 'key_points', a rubric like "
-                                            "[{points: 1, any: [遗忘门, forget gate]}]")
-            return None
-        node, line = fields["key_points"]
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.error(line, "'key_points' must be a non-empty list of {points, any: [...]}")
-            return None
-        points = []
-        for item in node.value:
-            kp = self.key_point(item)
-            if kp is None:
-                return None
-            points.append(kp)
-        extra["key_points"] = tuple(points)
-        return answer
+        from quizkit.bank.rubric import parse_short_answer
 
-    def key_point(self, node: yaml.Node) -> KeyPoint | None:
-        line = node.start_mark.line + 1
-        value = self.value(node)
-        if not isinstance(value, dict):
-            self.error(line, "a key point must be a mapping like {points: 1, any: [遗忘门, forget gate]}")
-            return None
-        unknown = set(value) - {"points", "any", "label"}
-        if unknown:
-            self.error(line, f"unknown key point field '{sorted(map(str, unknown))[0]}' "
-                             "(expected points, any, label)")
-            return None
-        pts = value.get("points", 1)
-        if isinstance(pts, bool) or not isinstance(pts, (int, float)) or pts <= 0:
-            self.error(line, f"key point 'points' must be a positive number, not {describe(pts)}")
-            return None
-        phrasings = value.get("any")
-        if isinstance(phrasings, str):
-            phrasings = [phrasings]
-        if (not isinstance(phrasings, list) or not phrasings
-                or not all(isinstance(p, (str, int, float)) and not isinstance(p, bool) and str(p).strip()
-                           for p in phrasings)):
-            self.error(line, "key point 'any' must be a non-empty list of accepted phrasings")
-            return None
-        phrasings = [str(p).strip() for p in phrasings]
-        label = value.get("label")
-        return KeyPoint(float(pts), tuple(phrasings), str(label).strip() if label else phrasings[0])
+        return parse_short_answer(self, fields, extra)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.bank.files import bank_files
-from quizkit.bank.model import KeyPoint, Param, Question
+from quizkit.bank.model import Example, KeyPoint, Param, Question
 
 CACHE_NAME = "banks-v2.json"  # v2: group, params, where
 _FIELDS = tuple(f.name for f in fields(Question))
@@ -59,9 +59,12 @@ def _encode(q: Question) -> dict[str, Any]:
     for name in _FIELDS:
         value = getattr(q, name)
         if name == "key_points":
-            value = [[kp.points, list(kp.any), kp.label] for kp in value]
+            value = [[kp.points, list(kp.any), kp.label, [list(g) for g in kp.all], list(kp.unless), kp.enumeration]
+                     for kp in value]
         elif name == "params":
             value = [[p.name, p.kind, list(p.values), p.round] for p in value]
+        elif name == "examples":
+            value = [[e.answer, e.low, e.high, e.line] for e in value]
         elif isinstance(value, tuple):
             value = list(value)
         out[name] = value
@@ -77,9 +80,12 @@ def _decode(d: dict[str, Any]) -> Question:
     kw: dict[str, Any] = {}
     for name, value in d.items():
         if name == "key_points":
-            value = tuple(KeyPoint(p, tuple(a), label) for p, a, label in value)
+            value = tuple(KeyPoint(p, tuple(a), label, tuple(map(tuple, g)), tuple(u), e)
+                          for p, a, label, g, u, e in value)
         elif name == "params":
             value = tuple(Param(n, kind, tuple(vals), rnd) for n, kind, vals, rnd in value)
+        elif name == "examples":
+            value = tuple(Example(*e) for e in value)
         elif isinstance(value, list):
             value = tuple(value)
         kw[name] = value

@@ -32,7 +32,7 @@ TYPE_FIELDS = {
     "true_false": {*PARAM_FIELDS},
     "numeric": {"tolerance", "rel_tolerance", "unit", *PARAM_FIELDS},
     "symbolic": {"variables"},
-    "short_answer": {"key_points"},
+    "short_answer": {"key_points", "examples"},
 }
 ALL_QUESTION_FIELDS = COMMON_FIELDS.union(*TYPE_FIELDS.values())
 REQUIRED = ("id", "type", "prompt", "answer")

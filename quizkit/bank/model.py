@@ -16,11 +16,24 @@ Answer = str | tuple[str, ...] | bool | float
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """One rubric item of a short answer: hit when any phrasing appears in the student's text."""
+    """One claim of a short-answer rubric; quizkit/quiz/rubric.py says how it is matched."""
 
     points: float
-    any: tuple[str, ...]
+    any: tuple[str, ...]  # one group: any of these phrasings
     label: str  # what is shown as hit/missed; defaults to the first phrasing
+    all: tuple[tuple[str, ...], ...] = ()  # more groups that must hold in the same clause as `any`
+    unless: tuple[str, ...] = ()  # phrasings that void the claim where they stand beside it (misconceptions)
+    enumeration: bool = False  # naming the items is the claim: a bare keyword list may hit it
+
+
+@dataclass(frozen=True)
+class Example:
+    """A student answer a rubric must mark within [low, high]: checked by `quizkit bank validate`."""
+
+    answer: str
+    low: float
+    high: float
+    line: int = 0
 
 
 class Param(NamedTuple):
@@ -58,6 +71,7 @@ class Question:
     params: tuple[Param, ...] = ()
     where: tuple[str, ...] = ()  # conditions every draw must meet
     drawn: tuple[tuple[str, float], ...] = ()  # an instantiated question: the numbers of this draw
+    examples: tuple[Example, ...] = ()  # short_answer: answers the rubric must mark in range
 
     @property
     def is_choice(self) -> bool:

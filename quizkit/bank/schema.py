@@ -33,6 +33,33 @@ def _params(number: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rubric() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The schemas of one key point and one example (quizkit/bank/rubric.py reads them)."""
+    text = {"type": "string", "minLength": 1}
+    phrasings = {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}}
+    key_point = {
+        "type": "object", "additionalProperties": False, "anyOf": [{"required": ["any"]}, {"required": ["all"]}],
+        "description": "A claim: one phrasing of `any` and one of each `all` group in the same clause, not negated, "
+                       "not copied from the prompt, with no `unless` phrasing beside it.",
+        "properties": {"points": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+                       "any": phrasings,
+                       "all": {"type": "array", "minItems": 1, "items": phrasings,
+                               "description": "Groups of phrasings that must all hold in the clause."},
+                       "unless": {**phrasings, "description": "Phrasings that void the point (misconceptions)."},
+                       "enumeration": {"type": "boolean", "default": False,
+                                       "description": "Naming the items is the claim: a keyword list may hit."},
+                       "label": {"type": "string"}},
+    }
+    score = {"type": "number", "minimum": 0, "maximum": 1}
+    example = {
+        "type": "object", "additionalProperties": False, "required": ["answer", "score"],
+        "properties": {"answer": text, "note": {"type": "string"},
+                       "score": {"oneOf": [score, {"type": "array", "minItems": 2, "maxItems": 2, "items": score}],
+                                 "description": "[low, high], or a number (<= 0.3: at most; else exactly)."}},
+    }
+    return key_point, example
+
+
 def schema() -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     tags = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -51,12 +78,7 @@ def schema() -> dict[str, Any]:
     params = _params(number)
     options = {"type": "array", "minItems": 2, "maxItems": len(LETTERS),
                "items": {"type": ["string", "number"]}}
-    key_point = {
-        "type": "object", "additionalProperties": False, "required": ["any"],
-        "properties": {"points": {"type": "number", "exclusiveMinimum": 0, "default": 1},
-                       "any": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
-                       "label": {"type": "string"}},
-    }
+    key_point, example = _rubric()
     by_type: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         "single": ({"options": options, **params}, {"answer": _letter()}),
         "multiple": ({"options": options, "scoring": {"enum": list(SCORING_SCHEMES), "default": "net_correct"},
@@ -73,7 +95,9 @@ def schema() -> dict[str, Any]:
         "symbolic": ({"variables": {"type": "array", "items": {"type": "string",
                                                                "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}}},
                      {"answer": {"type": ["string", "number"]}}),
-        "short_answer": ({"key_points": {"type": "array", "minItems": 1, "items": key_point}},
+        "short_answer": ({"key_points": {"type": "array", "minItems": 1, "items": key_point},
+                          "examples": {"type": "array", "items": example,
+                                       "description": "Answers the rubric must mark within their score."}},
                          {"answer": text}),
     }
     variants = []

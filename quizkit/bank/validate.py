@@ -15,6 +15,7 @@ from pathlib import Path
 from quizkit.bank.load import LoadResult, load_paths
 from quizkit.bank.model import LETTERS, Diagnostic, Param, Question
 from quizkit.bank.params import compile_expr, fill, holds, names_of, placeholders
+from quizkit.bank.rubric import check_rubrics
 from quizkit.safeexpr import ExprError, Number
 
 NEAR_DUPLICATE_RATIO = 0.92
@@ -35,6 +36,7 @@ def validate(paths: Iterable[str | Path] | None = None, *, strict: bool = False,
         from quizkit.bank.lint import lint as run_lint
 
         result.diagnostics.extend(f.diagnostic() for f in run_lint(questions))
+    result.diagnostics.extend(check_rubrics(questions))
     if strict:
         result.diagnostics = [Diagnostic(d.path, d.line, "error", d.message) for d in result.diagnostics]
     result.diagnostics.sort()

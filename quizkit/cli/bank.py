@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from quizkit.cli.options import format_option, lang_option
+from quizkit.cli.options import bank_option, format_option, lang_option
 from quizkit.errors import UsageError
 
 
@@ -169,6 +169,40 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
     else:
         term.para(("Answer: " + term.answer_text(item), "bold green"))
     term.explanation(item)
+
+
+@bank.command(name="try")
+@click.argument("question_id")
+@click.argument("answers", nargs=-1, required=True)
+@bank_option
+@format_option("text", "json")
+@lang_option
+def try_(question_id: str, answers: tuple[str, ...], banks: tuple[str, ...], fmt: str, lang: str | None) -> None:
+    """Mark each ANSWER against question QUESTION_ID, as a quiz would; an answer may contain newlines.
+
+    With --format json: one JSON object per answer and line, with id, score (0-1), hits and missed.
+    """
+    from quizkit.bank.cache import load_questions
+    from quizkit.errors import QuizkitError
+    from quizkit.quiz.rubric import trial
+    from quizkit.render.i18n import set_lang, t
+
+    set_lang(lang)
+    questions = {q.id: q for q in load_questions(list(banks) or None)}
+    if question_id not in questions:
+        raise QuizkitError(f"no question with id '{question_id}' (list them with `quizkit bank stats`)")
+    for n, answer in enumerate(answers, 1):
+        data = trial(questions[question_id], answer)
+        if fmt == "json":
+            click.echo(json.dumps(data, ensure_ascii=False))
+            continue
+        extra = f" ({data['points']:g}/{data['total']:g})" if "total" in data else ""
+        click.echo(t("rubric.try", n=n, score=f"{data['score']:.2f}") + extra)
+        if "error" in data:
+            click.echo("  " + t(f"invalid.{data['error']}", letters="A-H", reason=""))
+        for ev in data.get("evidence", ()):
+            clause = "  " + t("rubric.evidence", clause=ev["clause"]) if ev["clause"] else ""
+            click.echo("  " + t(f"rubric.{ev['status']}", label=ev["label"], why=ev["why"]) + clause)
 
 
 @bank.command()

@@ -1,7 +1,8 @@
 """Turn one typed answer into a `Result`. Pure functions: no terminal, no database.
 
 Scores are fractions of the question's credit (0..1). Multiple choice follows PrairieLearn pl-checkbox's
-partial-credit schemes; short answers follow the key-point rubric and are confirmed by the student.
+partial-credit schemes; short answers follow the key-point rubric of quiz/rubric.py and are confirmed by
+the student.
 """
 
 from __future__ import annotations
@@ -199,29 +200,6 @@ def format_number(x: float) -> str:
     return f"{x:.10g}"
 
 
-# -- short answer ---------------------------------------------------------------------------------------
-def _norm_text(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).lower()
-    s = s.replace("−", "-").replace("–", "-").replace("—", "-")
-    return "".join(s.split())
-
-
-def rubric(q: Question, text: str) -> Result:
-    """A key point is hit when any phrasing appears in the text (case- and whitespace-insensitive);
-    the suggested score is the hit points over the total points."""
-    norm = _norm_text(text)
-    hits, missed, got = [], [], 0.0
-    total = sum(kp.points for kp in q.key_points)
-    for kp in q.key_points:
-        if any(_norm_text(p) and _norm_text(p) in norm for p in kp.any):
-            hits.append(kp.label)
-            got += kp.points
-        else:
-            missed.append(kp.label)
-    score = got / total if total > 0 else 0.0
-    return Result(score, text.strip(), tuple(hits), tuple(missed), {"points": got, "total": total})
-
-
 # -- dispatch -------------------------------------------------------------------------------------------
 def score(q: Question, text: str, order: tuple[int, ...] | None = None) -> Result:
     """Score the typed text. `order[i]` is the written index of the option shown at position i."""
@@ -251,6 +229,8 @@ def score(q: Question, text: str, order: tuple[int, ...] | None = None) -> Resul
             raise AnswerError("bad_expression", reason=str(err)) from None
         return Result(1.0 if ok else 0.0, text)
     if q.type == "short_answer":
+        from quizkit.quiz.rubric import rubric  # the key-point rubric lives in its own module
+
         return rubric(q, text)
     raise ValueError(f"unknown question type {q.type!r}")
 

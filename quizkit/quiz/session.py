@@ -23,7 +23,8 @@ class TimeUp(Exception):
 
 
 class Port(Protocol):
-    """What a session needs from the outside world. `read` returns None at end of input."""
+    """What a session needs from the outside world. `read` returns None at end of input; `kind` is "answer",
+    "text" (a short answer, which may span lines) or "rating"."""
 
     def read(self, kind: str, deadline: float | None = None) -> str | None: ...
     def question(self, item: Presented, number: int, total: int, *, section: str | None,
@@ -131,9 +132,10 @@ def _ask(item: Presented, port: Port, store: Store, opts: Options, session_id: i
     q = item.question
     t0 = monotonic()
     result: Result | None = None
+    kind = "text" if q.type == "short_answer" else "answer"  # a text may run over several lines on a terminal
     while result is None:
         try:
-            line = port.read("answer", deadline)
+            line = port.read(kind, deadline)
         except TimeUp:
             return None, "time"
         if line is None:

@@ -188,6 +188,29 @@ class Terminal:
         self.markdown(text, (t("explanation"), "bold"), indent=indent)
 
 
+_COMMANDS = {"?", "？", "q", ":q", "quit", "s", ":s", "skip"}
+
+
+def _tty_line(stdin: Any, prompt: str | None) -> str:
+    """A line from a terminal, with a trailing newline ('' at end of input). When stdin is the process's own
+    terminal, GNU readline reads it in raw mode, which has no line-length limit (the kernel's canonical mode cuts
+    a line at 4,095 bytes) and gives line editing. Given the prompt, readline shows it once the terminal is in
+    raw mode, so nothing typed after the prompt appears meets the limit."""
+    if stdin is sys.stdin:
+        try:
+            import readline  # noqa: F401 - importing it makes input() use it
+        except ImportError:  # pragma: no cover - Windows
+            pass
+        try:
+            return input(prompt or "") + "\n"
+        except EOFError:
+            return ""
+    if prompt:
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+    return str(stdin.readline())
+
+
 class TerminalPort(Terminal):
     def __init__(self, raw_math: bool = False, stdin: Any = None, console: Console | None = None):
         super().__init__(raw_math, console)
@@ -208,19 +231,35 @@ class TerminalPort(Terminal):
 
     # -- input ----------------------------------------------------------------------------------------
     def read(self, kind: str, deadline: float | None = None) -> str | None:
+        """One answer. On a terminal a short answer ("text") runs until an empty line, and lines are read through
+        readline, so they are not cut at the terminal's 4,095-byte line limit. Piped input stays line by line."""
         if kind == "rating":
             prompt = t("prompt.rating", suggested=f"{self._suggested} {t(f'rating.{self._suggested}')}")
         else:
             prompt = t("prompt.answer")
-        self.para((prompt, "bold cyan"), end="")
-        if self.rich:
-            self.console.file.flush()
+        line = self._line(prompt, deadline)
+        if line is None or kind != "text" or not self.interactive or line.strip() in _COMMANDS or not line.strip():
+            return line
+        lines = [line]
+        while True:
+            more = self._line(t("prompt.more"), deadline)
+            if not more or not more.strip():
+                return "\n".join(lines)
+            lines.append(more)
+
+    def _line(self, prompt: str, deadline: float | None) -> str | None:
+        if self.interactive and deadline is None:
+            line = _tty_line(self.stdin, prompt)  # readline draws the prompt itself
         else:
-            sys.stdout.flush()
+            self.para((prompt, "bold cyan"), end="")
+            if self.rich:
+                self.console.file.flush()
+            else:
+                sys.stdout.flush()
         if self.interactive:
             if deadline is not None:
                 self._wait(deadline)
-            line = self.stdin.readline()
+                line = _tty_line(self.stdin, None)
         else:
             line = self.stdin.readline()
             if line:
@@ -265,7 +304,7 @@ class TerminalPort(Terminal):
             self.markdown(opt, (label, "bold"), hang=len(label), inline=True)
         if q.type not in self._types_seen:
             self._types_seen.add(q.type)
-            hint = t(f"hint.{q.type}")
+            hint = t("hint.short_answer.tty" if q.type == "short_answer" and self.interactive else f"hint.{q.type}")
             if q.type == "symbolic" and q.variables:
                 hint += " · " + t("hint.variables", names=", ".join(q.variables))
             self.para((hint + " · " + t("hint.keys"), "dim"))
@@ -302,10 +341,14 @@ class TerminalPort(Terminal):
         got, total = result.detail.get("points", 0.0), result.detail.get("total", 0.0)
         self._suggested = result.rating
         self.para((t("rubric.suggested", got=got, total=total, pct=fmt_pct(result.score)), "bold"))
-        for label in result.hits:
-            self.para((t("rubric.hit", label=self.math(label)), "green"), indent=2, hang=2)
-        for label in result.missed:
-            self.para((t("rubric.missed", label=self.math(label)), "red"), indent=2, hang=2)
+        for ev in result.detail.get("evidence", ()):
+            status = ev["status"]
+            line: list[str | tuple[str, str]] = [
+                (t(f"rubric.{status}", label=self.math(ev["label"]), why=ev["why"]),
+                 "green" if status == "hit" else "red")]
+            if ev["clause"]:
+                line.append(("  " + t("rubric.evidence", clause=ev["clause"]), "dim"))
+            self.para(*line, indent=2, hang=2)
         self.markdown(str(q.answer), (t("model_answer"), "bold"))
         self.explanation(item)
 
