@@ -11,7 +11,7 @@ from quizkit.interop.common import Note, number
 
 # The order a bank writes a question's fields in (the shipped banks' order).
 FIELD_ORDER = ("id", "type", "prompt", "options", "answer", "scoring", "tolerance", "unit", "variables",
-               "key_points", "explanation", "tags", "difficulty", "source")
+               "key_points", "examples", "explanation", "tags", "difficulty", "source")
 
 
 @dataclass

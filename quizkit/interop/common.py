@@ -183,6 +183,8 @@ def rubric_block(q: Question, t: Callable[..., str]) -> str:
         blob["variables"] = list(q.variables)
     if q.key_points:
         blob["key_points"] = [key_point_data(kp) for kp in q.key_points]
+    if q.examples:
+        blob["examples"] = [{"answer": e.answer, "score": [number(e.low), number(e.high)]} for e in q.examples]
     lines = [f"<p><b>{html.escape(t('model_answer'))}</b>{to_html(str(q.answer))}</p>"]
     if q.type == "symbolic":
         lines.append(f"<p><b>{html.escape(t('interop.variables'))}</b>{html.escape(', '.join(q.variables))}</p>")
@@ -214,6 +216,12 @@ def read_rubric(blob: str) -> dict[str, Any]:
         if not isinstance(points, list) or not points or not all(isinstance(p, dict) for p in points):
             raise ValueError("the quizkit rubric block has no key points")
         out["key_points"] = [key_point_yaml(p) for p in points]
+        examples = data.get("examples", [])
+        if examples:
+            if not isinstance(examples, list) or not all(isinstance(e, dict) and isinstance(e.get("answer"), str)
+                                                         for e in examples):
+                raise ValueError("the quizkit rubric block has malformed examples")
+            out["examples"] = [{"answer": e["answer"], "score": e.get("score")} for e in examples]
     return out
 
 
@@ -225,9 +233,10 @@ def key_point_yaml(data: dict[str, Any]) -> dict[str, Any]:
     label = data.get("label")
     if label and (not phrasings or label != phrasings[0]):
         out["label"] = label
-    out["any"] = phrasings
+    if phrasings:
+        out["any"] = phrasings
     for name, value in data.items():
-        if name in defaults and name not in out and name != "label":
+        if name in defaults and name not in out and name not in ("label", "any"):
             default = defaults[name]
             if default is dataclasses.MISSING or _plain(default) != value:
                 out[name] = value
