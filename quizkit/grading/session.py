@@ -160,8 +160,10 @@ class Session:
     # -- the child ----------------------------------------------------------------------------------------------
     def _restart(self) -> None:
         if self.sandbox is not None:
+            t0 = time.monotonic()
             self._collect_output()
             self.sandbox.close()
+            self.used += time.monotonic() - t0  # killing a child counts against the budget too
         self.sandbox = None
         self.loaded = False
         self.generation += 1
