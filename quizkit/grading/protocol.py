@@ -291,13 +291,14 @@ class Decoder:
     """Strict rebuild of a decoded JSON value; `resolve_handle(id)` maps handle ids (child side only)."""
 
     def __init__(self, blob: bytes | bytearray | memoryview, *, resolve_handle: Callable[[int], Any] | None = None,
-                 generators: bool = False):
+                 generators: bool = False, handle_refs: bool = False):
         import torch
 
         self.torch = torch
         self.blob = memoryview(blob)
         self.resolve_handle = resolve_handle
         self.generators = generators  # child side: make real seeded torch.Generators
+        self.handle_refs = handle_refs  # trusted side, arguments read back: a handle stays an inert HandleRef
         self.nodes = 0
 
     def dec(self, v: Any, depth: int = 0) -> Any:
@@ -332,7 +333,10 @@ class Decoder:
         if tag == "sym" and isinstance(v.get("str"), str) and isinstance(v.get("srepr"), str):
             return SymbolicText(v["str"], v["srepr"])
         if tag == "handle" and type(v.get("id")) is int:
-            return self.resolve_handle(v["id"]) if self.resolve_handle is not None else HandleRef(v["id"])
+            if self.resolve_handle is not None:
+                return self.resolve_handle(v["id"])
+            if self.handle_refs:
+                return HandleRef(v["id"])
         if tag == "generator" and type(v.get("seed")) is int and 0 <= v["seed"] < 1 << 64:
             if self.generators:
                 return self.torch.Generator().manual_seed(v["seed"])

@@ -9,7 +9,7 @@ text. Every reply echoes the request's sequence number (see Sandbox.request).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from quizkit.grading import protocol
 from quizkit.grading.protocol import ProtocolError
@@ -73,7 +73,7 @@ class Unsendable:
     message: str
 
 
-Reply = Union[Ok, Made, Raised, Exited, Forbidden, Missing, Unsendable]
+Reply = Ok | Made | Raised | Exited | Forbidden | Missing | Unsendable
 
 
 def wire(kind: str, **fields: Any) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def parse_reply(msg: dict[str, Any], blob: bytes | bytearray | memoryview) -> Re
         value, inputs = protocol.decode(msg.get("value"), blob), None
         raw = msg.get("inputs")
         if raw is not None:
-            both = protocol.decode(raw, blob)
+            both = protocol.decode(raw, blob, handle_refs=True)
             if not (isinstance(both, tuple) and len(both) == 2 and isinstance(both[0], list)
                     and isinstance(both[1], dict)):
                 raise ProtocolError("malformed inputs in a reply")

@@ -72,7 +72,7 @@ class TestResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestResult:
-        return cls(str(data["name"]), Status(data["status"]), float(data["score"]), float(data["max_score"]),
+        return cls(str(data["name"]), Status(data["status"]), _number(data["score"]), _number(data["max_score"]),
                    str(data.get("message", "")), str(data.get("visibility", "visible")))
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,7 +116,7 @@ class GradeReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeReport:
         """The inverse of to_dict (batch workers send reports to their parent as JSON)."""
-        return cls(str(data["exercise"]), float(data["score"]), float(data["max_score"]), bool(data["passed"]),
+        return cls(str(data["exercise"]), _number(data["score"]), _number(data["max_score"]), bool(data["passed"]),
                    float(data["duration_s"]), [TestResult.from_dict(t) for t in data.get("tests", [])],
                    [str(x) for x in data.get("isolation", [])], str(data.get("submission", "")), "",
                    str(data.get("error", "")))
@@ -232,6 +232,13 @@ class GradeReport:
                 el.text = _xml_text(t.message)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _number(x: Any) -> float:
+    """A score read back from JSON, kept as the int or float it was written as."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"a score must be a number, not {x!r}")
+    return x
 
 
 def fmt_score(x: float) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import time
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from quizkit.grading import protocol
 from quizkit.grading.limits import Limits
@@ -26,7 +26,17 @@ from quizkit.grading.protocol import (
     SubmissionError,
     SubmissionTimeout,
 )
-from quizkit.grading.replies import Exited, Forbidden, Made, Missing, Ok, Raised, Reply, Unsendable, parse_reply
+from quizkit.grading.replies import (
+    Exited,
+    Forbidden,
+    Made,
+    Missing,
+    Ok,
+    Raised,
+    Reply,
+    Unsendable,
+    parse_reply,
+)
 from quizkit.grading.report import Status, sanitize
 from quizkit.grading.sandbox import CallTimeout, ChildGone, OutputFlood, Sandbox
 
@@ -53,7 +63,7 @@ class Flooded:
     kb: float
 
 
-Failure = Union[Raised, Exited, Forbidden, Missing, Unsendable, Crashed, TimedOut, Flooded]
+Failure = Raised | Exited | Forbidden | Missing | Unsendable | Crashed | TimedOut | Flooded
 
 
 @dataclass(frozen=True)
@@ -219,7 +229,7 @@ class Session:
             self.uids.append(sandbox._uid)
 
     def _exchange(self, message: dict[str, Any], blobs: list[bytes], size: int, what: str, *,
-                  loading: bool = False) -> Reply:
+                  loading: bool = False) -> Ok | Made:
         """One request under the deadline; the reply if it is a success, else the failure is raised."""
         assert self.sandbox is not None
         remaining = self.remaining()
