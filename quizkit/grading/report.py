@@ -29,7 +29,6 @@ class Status(str, Enum):
         return self.value
 
 
-STATUSES = tuple(s.value for s in Status)
 
 # ANSI/VT escape sequences (CSI, OSC, single-character ESC sequences), then every remaining control
 # character except newline and tab, and the bidi overrides that can make text display differently than it reads.
