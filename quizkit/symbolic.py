@@ -1,12 +1,23 @@
-"""Safe SymPy parsing and equivalence. Student text is walked as a Python AST against a whitelist and built
-into SymPy objects directly: nothing is ever passed to eval, exec or sympify."""
+"""Safe SymPy parsing and equivalence, under a CPU and wall limit. Student text is walked as a Python AST
+against a whitelist and built into SymPy objects directly: nothing is ever passed to eval, exec or sympify.
+
+Work on a student's expression (evaluating it, comparing it) runs through `bounded`: in a forked process with
+RLIMIT_CPU and a wall deadline, whose JSON result comes back over a pipe, so no expression can keep the quiz or
+the grader busy for long. Equivalence is decided by evaluating both expressions at random points; when too few
+points can be evaluated the answer is "not equivalent", never an unbounded `simplify`.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
 import math
+import os
 import random
-from collections.abc import Sequence
+import select
+import signal
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from quizkit.errors import QuizkitError
@@ -15,10 +26,106 @@ MAX_LENGTH = 500
 MAX_DEPTH = 40
 MAX_CONST_EXPONENT = 64
 MAX_DIGITS = 300
+CPU_SECONDS = 3  # CPU time of one bounded piece of SymPy work
+WALL_SECONDS = 4.0  # and its wall time (a loaded machine shares the CPU)
+_RESULT_LIMIT = 1 << 20  # bytes of JSON a bounded call may send back
 
 
 class SymbolicError(QuizkitError):
     """Text that is not a safe, well-formed expression."""
+
+
+class SymbolicTimeout(SymbolicError):
+    """Work on an expression took longer than its CPU or wall limit."""
+
+
+def bounded(fn: Callable[..., Any], *args: Any, cpu_seconds: int = CPU_SECONDS,
+            wall_seconds: float = WALL_SECONDS) -> Any:
+    """fn(*args) in a forked process under RLIMIT_CPU and a wall deadline; its result must be JSON-able.
+
+    Raises SymbolicTimeout when a limit is hit, SymbolicError when fn raised one (its message kept), and
+    SymbolicError for any other failure. Without os.fork (Windows) fn runs in this process, unbounded."""
+    if not hasattr(os, "fork"):
+        return fn(*args)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked worker; its result is checked by the parent
+        _bounded_child(read_fd, write_fd, cpu_seconds, fn, args)
+    os.close(write_fd)
+    try:
+        data = _read_until(read_fd, time.monotonic() + wall_seconds)
+    finally:
+        os.close(read_fd)
+        _finish(pid)
+    if data is None:
+        raise SymbolicTimeout(f"checking the expression took longer than {wall_seconds:g} s")
+    try:
+        reply = json.loads(data)
+    except ValueError:
+        raise SymbolicTimeout(f"checking the expression stopped (over {cpu_seconds} s of CPU time)") from None
+    if "error" in reply:
+        raise SymbolicError(str(reply["error"]))
+    if "crash" in reply:
+        raise SymbolicError(f"the expression could not be evaluated ({reply['crash']})")
+    return reply["ok"]
+
+
+def _bounded_child(read_fd: int, write_fd: int, cpu_seconds: int, fn: Callable[..., Any], args: tuple) -> None:
+    code = 0
+    try:
+        import resource
+
+        os.close(read_fd)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+        try:
+            out: dict[str, Any] = {"ok": fn(*args)}
+        except SymbolicError as err:
+            out = {"error": str(err)}
+        except Exception as err:  # noqa: BLE001 - reported to the parent as a fact
+            out = {"crash": type(err).__name__}
+        data = json.dumps(out).encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_fd, view):]
+    except BaseException:  # noqa: BLE001 - the parent sees no result
+        code = 1
+    os._exit(code)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """All the worker wrote before closing its end, or None at the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        try:
+            if not poller.poll(int(remaining * 1000) + 1):
+                continue
+        except InterruptedError:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > _RESULT_LIMIT:
+            return None
+        chunks.append(chunk)
+
+
+def _finish(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _functions() -> dict[str, Any]:
@@ -101,20 +208,39 @@ def parse(text: str, variables: Sequence[str]) -> Any:
 
 
 def equivalent(student: str, answer: str, variables: Sequence[str], *, seed: int = 0) -> bool:
-    """True when the two expressions are equal: simplify(a - b) == 0, or equal at every numeric spot check
-    (simplify cannot prove every identity, and the spot checks keep it honest)."""
-    a, b = parse(student, variables), parse(answer, variables)
-    numeric = _spot_check(a, b, variables, seed)
-    if numeric is False:
+    """True when the two expressions agree at random points (under the CPU and wall limit of `bounded`).
+
+    A SymbolicError for text that is not an expression; False for a disagreement, for too few points where both
+    can be evaluated, and for work that hits the limit."""
+    import sympy  # noqa: F401 - imported here, before the fork, so that each check does not import it again
+
+    parse(student, variables)  # bad text is the student's to fix: raise now, in this process
+    parse(answer, variables)
+    try:
+        return bool(bounded(equivalent_now, student, answer, list(variables), seed))
+    except SymbolicTimeout:
         return False
+
+
+def equivalent_now(student: str, answer: str, variables: Sequence[str], seed: int = 0) -> bool:
+    """`equivalent` in this process, without a limit: only for code already running under `bounded`."""
+    a, b = parse(student, variables), parse(answer, variables)
+    return _spot_check(a, b, variables, seed) is True
+
+
+def evaluate_now(text: str, variables: Sequence[str], points: Sequence[Sequence[float]]) -> list[float]:
+    """The expression's value at each point (nan where it is not a real number); only under `bounded`."""
     import sympy as sp
 
-    try:
-        if sp.simplify(a - b) == 0:
-            return True
-    except Exception:  # noqa: BLE001 - simplify can fail on exotic input; the spot checks decide then
-        pass
-    return bool(numeric)
+    expr = parse(text, variables)
+    symbols = [sp.Symbol(v, real=True) for v in variables]
+    out = []
+    for values in points:
+        try:
+            out.append(float(expr.evalf(subs=dict(zip(symbols, values)))))
+        except (TypeError, ValueError, OverflowError):  # complex, or not a number
+            out.append(float("nan"))
+    return out
 
 
 def _spot_check(a: Any, b: Any, variables: Sequence[str], seed: int) -> bool | None:

@@ -70,6 +70,58 @@ def test_syntax_error_exits_1_naming_file_and_line(tmp_path):
     assert report["tests"][0]["message"].startswith("broken.py:1: SyntaxError")
 
 
+def _unreadable(tmp_path: Path, kind: str, monkeypatch) -> Path:
+    sub = tmp_path / f"{kind}.py"
+    if kind == "oversized":  # one byte over the limit
+        from quizkit.grading.runner import MAX_SOURCE_BYTES
+
+        body = "def sigmoid(x):\n    return x\n"
+        sub.write_text(body + "#" * (MAX_SOURCE_BYTES + 1 - len(body)))
+        assert sub.stat().st_size == MAX_SOURCE_BYTES + 1
+    elif kind == "latin1":
+        sub.write_bytes("# caf\xe9\ndef sigmoid(x):\n    return x\n".encode("latin-1"))
+    else:  # a permission error, as an ordinary user gets for mode 000 (root reads through it, so it is simulated)
+        sub.write_text("def sigmoid(x):\n    return x\n")
+        real_open = Path.open
+
+        def refuse(self, *args, **kwargs):
+            if self == sub:
+                raise PermissionError(13, "Permission denied")
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refuse)
+    return sub
+
+
+REASONS = {"oversized": "larger than the 1048576 byte limit", "latin1": "not UTF-8 text (byte 5)",
+           "unreadable": "cannot be read (Permission denied)"}
+
+
+@pytest.mark.parametrize("kind", sorted(REASONS))
+@pytest.mark.parametrize("fmt", ["text", "json", "gradescope", "junit"])
+def test_a_file_that_cannot_be_graded_gets_a_report_in_every_format(tmp_path, monkeypatch, kind, fmt):
+    sub = _unreadable(tmp_path, kind, monkeypatch)
+    out = tmp_path / "results.out"
+    result = _grade("sigmoid", str(sub), "--format", fmt, "--output", str(out), "--lang", "en")
+    assert result.exit_code == 1, result.output
+    text = out.read_text(encoding="utf-8")
+    reason = REASONS[kind]
+    if fmt == "json":
+        report = json.loads(text)
+        assert len(report["tests"]) == 8 and report["score"] == 0
+        assert all(t["status"] == "error" and reason in t["message"] for t in report["tests"])
+    elif fmt == "gradescope":
+        data = json.loads(text)
+        assert data["score"] == 0 and len(data["tests"]) == 8
+        assert all(t["status"] == "failed" and reason in t["output"] for t in data["tests"])
+    elif fmt == "junit":
+        suite = ET.fromstring(text).find("testsuite")
+        assert suite is not None and int(suite.get("errors", 0)) == 8
+        assert all(reason in (e.text or "") for e in suite.iter("error"))
+    else:
+        assert "Total: 0/10" in text and text.count(reason) >= 7  # hidden tests keep their message out
+
+
 def test_gradescope_results_json_written_to_output(tmp_path):
     out = tmp_path / "results.json"
     result = _grade("sigmoid", str(REDTEAM / "honest_tanh.py"), "--format", "gradescope", "--output", str(out))

@@ -37,6 +37,10 @@ EXPECTED_STATUS = {  # the status every visible test must get (None: any non-pas
     "fork_bomb.py": None,
     "os_exit_in_function.py": None,
     "endless_loop.py": "timeout",
+    # Verdicts in the supervisor, numbered replies (more cases, on other exercises: test_grading_verdicts.py).
+    "probe_by_frames.py": None,  # modifies x unless the caller looks like a probe
+    "probe_by_arguments.py": None,  # modifies x unless the input looks like the in-place test's
+    "extra_reply.py": None,  # writes forged replies into the request socket
 }
 
 

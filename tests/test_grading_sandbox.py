@@ -134,8 +134,9 @@ def test_bad_files_are_usage_errors(grader, tmp_path):
         grader.grade(tmp_path / "missing.py")
     binary = tmp_path / "binary.py"
     binary.write_bytes(b"\xff\xfe\x00def f(): pass")
-    with pytest.raises(UsageError, match="not UTF-8"):
-        grader.grade(binary)
+    report = grader.grade(binary)  # a file that exists but is not text: a report, every test failed
+    assert not report.passed and {t.status for t in report.tests} == {"error"}
+    assert all("not UTF-8" in t.message for t in report.tests)
 
 
 def test_forked_worker_processes_share_the_warm_grader(grader):

@@ -1,4 +1,5 @@
-"""Probes for the `batchnorm` exercise. They run inside the sandboxed child, beside the student's module.
+"""Probes for the `batchnorm` exercise. They run inside the sandboxed child, beside the student's module, and
+return raw data only: every verdict (values, "the input was not modified") is taken by the test in the supervisor.
 
 The test file also runs them in the trusted process on a stand-in module whose `BatchNorm1d` is
 torch.nn.BatchNorm1d, so the expected values come from exactly the same sequence of calls.
@@ -54,7 +55,7 @@ def initial_state(module, num_features, kwargs):
 
 def run(module, num_features, kwargs, weight, bias, steps, use_forward=False):
     """Run `steps`, a list of ("train" | "eval", x): switch mode, call bn(x) (or bn.forward(x)), record the output,
-    the running statistics after the call, and whether x was left unchanged."""
+    the running statistics after the call, and the input tensor as it is after the call."""
     bn = _make(module, num_features, kwargs, weight, bias)
     records = []
     for mode, x in steps:
@@ -66,6 +67,6 @@ def run(module, num_features, kwargs, weight, bias, steps, use_forward=False):
         y = bn.forward(x_in) if use_forward else bn(x_in)
         rec = {"out": y.detach().clone() if isinstance(y, torch.Tensor) else y}
         rec.update(_running(bn))
-        rec["input_unchanged"] = torch.equal(x_in, x)
+        rec["input"] = x_in
         records.append(rec)
     return records

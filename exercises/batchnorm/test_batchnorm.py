@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same calls run on torch's layer.
 _spec = importlib.util.spec_from_file_location("batchnorm_probes", Path(__file__).with_name("probes.py"))
@@ -71,7 +71,7 @@ def _describe(num_features, kwargs, steps, use_forward):
 
 
 def _run_and_compare(submission, num_features, kwargs, weight, bias, steps, *, use_forward=False,
-                     out_hint=OUT_HINT, eval_hint=EVAL_HINT, check_input=False, check_stats=True):
+                     out_hint=OUT_HINT, eval_hint=EVAL_HINT, check_stats=True):
     got = submission.probe("run", num_features, kwargs, weight, bias, steps, use_forward=use_forward)
     want = probes.run(TORCH, num_features, kwargs, weight, bias, steps, use_forward=use_forward)
     call = _describe(num_features, kwargs, steps, use_forward)
@@ -91,10 +91,9 @@ def _run_and_compare(submission, num_features, kwargs, weight, bias, steps, *, u
             assert_close(g["running_var"], w["running_var"], rtol=RTOL, atol=ATOL,
                          call=f"{where}: bn.running_var after the call",
                          hint=VAR_HINT if mode == "train" else stats_hint)
-        if check_input:
-            check(g["input_unchanged"] is True, call=f"{where}: x after the call", got="x was modified",
-                  expected="x unchanged",
-                  hint="Don't modify the input in place (x -= mean ...); compute the result in new tensors.")
+        # Every call is checked for a modified input, here in the supervisor: the child only sends x back.
+        assert_unchanged(steps[k][1], g["input"], call=f"{where}", name="x",
+                         hint="Don't modify the input in place (x -= mean ...); compute the result in new tensors.")
 
 
 @points(1)
@@ -158,8 +157,8 @@ def test_forward_method_and_input_unchanged(submission):
     w, b = _affine(gen, 2)
     steps = [("train", _batch(gen, 5, [1.0, 2.0], [1.0, -1.0])) for _ in range(2)]
     steps += [("eval", _batch(gen, 3, [1.0, 2.0], [1.0, -1.0]))]
-    _run_and_compare(submission, 2, {}, w, b, steps, use_forward=True, check_input=True)
-    _run_and_compare(submission, 2, {}, w, b, steps, check_input=True)
+    _run_and_compare(submission, 2, {}, w, b, steps, use_forward=True)
+    _run_and_compare(submission, 2, {}, w, b, steps)
 
 
 @points(1)

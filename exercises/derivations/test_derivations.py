@@ -8,62 +8,57 @@ import torch
 import torch.nn.functional as F
 
 from quizkit.grading.testing import check, hidden, points
-from quizkit.symbolic import SymbolicError, equivalent, parse
+from quizkit.symbolic import SymbolicError, SymbolicTimeout, bounded, equivalent_now, evaluate_now, parse
 
 F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # exact formulas evaluated in float64
+READ_HINT = "Use only the arguments, numbers, + - * / ** and sqrt/exp/log."
 
 
-def _symbols(names):
-    # The same assumptions as quizkit.symbolic.parse, so the parsed expression can be evaluated with them.
-    return [sp.Symbol(n, real=True) for n in names]
+def _facts(text, names, points, want, mistakes):
+    """Everything SymPy does with the student's text, in one worker under a CPU and wall limit (quizkit.symbolic
+    .bounded): the values at the points, whether it equals `want`, and the first known mistake it equals."""
+    parse(text, names)  # a SymbolicError says why the text cannot be read
+    return {
+        "values": evaluate_now(text, names, points),
+        "equal": want is not None and equivalent_now(text, want, names),
+        "mistake": next((i for i, wrong in enumerate(mistakes) if equivalent_now(text, wrong, names)), None),
+    }
 
 
-def _answer(submission, name, names):
-    """Call the student's function in the child and parse the text that comes back."""
+def _answer(submission, name, names, points, want=None, mistakes=()):
+    """Call the student's function in the child; (the text that came back, the facts about it)."""
     call = f"{name}({', '.join(names)}) with SymPy symbols {', '.join(names)}"
     text = submission.probe("call", name, names)
     check(isinstance(text, str), call=call, got=repr(text)[:200],
           expected="a SymPy expression or a string in SymPy syntax")
     try:
-        return text, parse(text, names)
+        return text, bounded(_facts, text, names, [list(p) for p in points], want, list(mistakes))
+    except SymbolicTimeout as err:
+        check(False, call=call, got=repr(text)[:200], expected="an expression that can be checked in a few seconds",
+              hint=f"Checking it was stopped: {err}. Write the result in a simpler form.")
     except SymbolicError as err:
         check(False, call=call, got=repr(text)[:200], expected=f"an expression in {', '.join(names)}",
-              hint=f"It could not be read: {err}. Use only the arguments, numbers, + - * / ** and sqrt/exp/log.")
+              hint=f"It could not be read: {err}. {READ_HINT}")
 
 
-def _hint(text, names, mistakes, generic_hint):
-    """The explanation of the first known mistake the answer is equivalent to."""
-    for wrong, why in mistakes:
-        if equivalent(text, wrong, names):
-            return why
-    return generic_hint
-
-
-def _value(expr, names, values):
-    try:
-        return float(expr.evalf(subs=dict(zip(_symbols(names), values))))
-    except (TypeError, ValueError):  # complex, or not a number
-        return float("nan")
-
-
-def _numeric(expr, names, points_and_truth, call, what, hint):
-    for values, truth in points_and_truth:
-        got = _value(expr, names, values)
-        at = ", ".join(f"{n} = {v:.6g}" for n, v in zip(names, values))
+def _numeric(text, names, values, points_and_truth, call, what, hint):
+    for got, (point, truth) in zip(values, points_and_truth):
+        at = ", ".join(f"{n} = {v:.6g}" for n, v in zip(names, point))
         check(math.isclose(got, truth, rel_tol=RTOL, abs_tol=ATOL), call=f"{call}, evaluated at {at}",
               got=f"{got:.10g}", expected=f"{truth:.10g} ({what})", hint=hint)
 
 
 def _grade(submission, reference, name, names, mistakes, generic_hint, points_and_truth, what):
-    """Numeric check against torch first (its message shows numbers), then symbolic equivalence."""
-    text, expr = _answer(submission, name, names)
-    hint = _hint(text, names, mistakes, generic_hint)
-    signature = f"{name}({', '.join(names)})"
-    _numeric(expr, names, points_and_truth, f"{signature} returned {text!r}", what, hint)
+    """Numeric check against torch first (its message shows numbers), then equivalence with the reference."""
     want = str(getattr(reference, name)(*[sp.Symbol(n) for n in names]))
-    check(equivalent(text, want, names), call=f"{signature} with SymPy symbols", got=text,
-          expected="an expression equal to the true result everywhere (simplify(a - b) == 0 and random points)",
+    points = [p for p, _ in points_and_truth]
+    text, facts = _answer(submission, name, names, points, want, [wrong for wrong, _ in mistakes])
+    hint = mistakes[facts["mistake"]][1] if facts["mistake"] is not None else generic_hint
+    signature = f"{name}({', '.join(names)})"
+    _numeric(text, names, facts["values"], points_and_truth, f"{signature} returned {text!r}", what, hint)
+    check(facts["equal"], call=f"{signature} with SymPy symbols", got=text,
+          expected="an expression equal to the true result everywhere (equal values at random points)",
           hint=hint)
 
 
@@ -222,9 +217,10 @@ def test_lstm_param_count(submission, reference):
 @hidden
 def test_lstm_param_count_matches_nn_lstm(submission):
     names = ["input_size", "hidden_size"]
-    text, expr = _answer(submission, "lstm_param_count", names)
     sizes = [(1, 1), (3, 7), (64, 32), (300, 128)]
-    _numeric(expr, names, [([i, h], _torch_lstm_count(i, h)) for i, h in sizes],
+    truth = [([i, h], _torch_lstm_count(i, h)) for i, h in sizes]
+    text, facts = _answer(submission, "lstm_param_count", names, [p for p, _ in truth])
+    _numeric(text, names, facts["values"], truth,
              f"lstm_param_count(input_size, hidden_size) returned {text!r}",
              "the parameter count of torch.nn.LSTM", "weight_ih (4h × i), weight_hh (4h × h), two 4h biases.")
 
@@ -233,8 +229,9 @@ def test_lstm_param_count_matches_nn_lstm(submission):
 @hidden
 def test_xavier_bound_matches_torch_init(submission):
     names = ["fan_in", "fan_out"]
-    text, expr = _answer(submission, "xavier_uniform_bound", names)
     fans = [(256, 512), (3, 7), (784, 10)]
-    _numeric(expr, names, [([fi, fo], _torch_xavier_bound(fi, fo)) for fi, fo in fans],
+    truth = [([fi, fo], _torch_xavier_bound(fi, fo)) for fi, fo in fans]
+    text, facts = _answer(submission, "xavier_uniform_bound", names, [p for p, _ in truth])
+    _numeric(text, names, facts["values"], truth,
              f"xavier_uniform_bound(fan_in, fan_out) returned {text!r}",
              "the bound of torch.nn.init.xavier_uniform_", "a = sqrt(6/(fan_in + fan_out)).")

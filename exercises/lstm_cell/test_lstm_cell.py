@@ -1,7 +1,10 @@
 """Grading tests for the `lstm_cell` exercise: float64 steps compared with torch.nn.LSTMCell in this process."""
 import torch
 
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points
+
+# Every call is checked, in the supervisor, for modified arguments (not only in the test that names it).
+READ_ONLY_INPUTS = True
 
 F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of any valid formula stays far below this
@@ -133,14 +136,13 @@ def test_candidate_uses_tanh(submission):
 def test_inputs_are_not_modified(submission):
     args = _params(_gen(6), 2, 3, 4)
     call = _describe(args)
-    got, after = submission.probe("call_and_return_inputs", args)
+    got, after, _ = submission.call_with_inputs("lstm_cell", *args)
     _check_step(got, args, call, GENERAL_HINT)
-    check(isinstance(after, list) and len(after) == len(args), call=call, got=after, expected="the seven arguments")
+    check(len(after) == len(args), call=call, got=f"{len(after)} arguments", expected="the seven arguments")
     for name, before, now in zip(NAMES, args, after):
-        check(type(now) is torch.Tensor and now.shape == before.shape and torch.equal(now, before),
-              call=f"{call}, then looked at {name}", got=now, expected=f"{name} unchanged",
-              hint="Don't modify the arguments in place (c *= f, h.mul_(...), W_ih.t_() ...); "
-              "compute new tensors: c_next = f * c + i * g.")
+        assert_unchanged(before, now, call=call, name=name,
+                         hint="Don't modify the arguments in place (c *= f, h.mul_(...), W_ih.t_() ...); "
+                         "compute new tensors: c_next = f * c + i * g.")
 
 
 @points(1)

@@ -1,6 +1,9 @@
 """Grading tests for the `softmax` exercise: float64 (and float32) results compared with torch in this process."""
 import torch
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points
+
+# Every call is checked, in the supervisor, for modified arguments (not only in the test that names it).
+READ_ONLY_INPUTS = True
 
 F64, F32 = torch.float64, torch.float32
 # Float64 rounding of any valid formula stays far below these. ATOL covers log-probabilities near 0 computed from
@@ -121,18 +124,12 @@ def test_input_is_not_modified(submission):
     for name in ("softmax", "log_softmax"):
         for kwargs in ({}, {"dim": 0}):
             call = _call(name, x, kwargs.get("dim"))
-            result = submission.probe("call_and_return_input", name, x, kwargs)
-            got, x_after = result
+            got, after, _ = submission.call_with_inputs(name, x, **kwargs)
             assert_close(got, TORCH[name](x, dim=kwargs.get("dim", -1)), rtol=RTOL, atol=ATOL, call=call,
                          hint="Return a new tensor with the same shape and dtype as x.")
-            check(
-                type(x_after) is torch.Tensor and x_after.shape == x.shape and torch.equal(x_after, x),
-                call=f"{call}, then looked at x",
-                got=x_after,
-                expected=f"x unchanged: {x.flatten()[:4].tolist()}...",
-                hint="The input was modified in place (x -= max, x.exp_(), ...). Work on new tensors: "
-                "shifted = x - max.",
-            )
+            assert_unchanged([x], after, call=call, name="x",
+                             hint="The input was modified in place (x -= max, x.exp_(), ...). Work on new tensors: "
+                             "shifted = x - max.")
 
 
 @points(1)

@@ -1,5 +1,6 @@
-"""Probes for the `vgg11` exercise. They run inside the sandboxed child, beside the student's module; the test
-file also runs the layer listing on the reference in the trusted process, so both sides use the same code.
+"""Probes for the `vgg11` exercise. They run inside the sandboxed child, beside the student's module, and return
+raw data only (the tests decide); the test file also runs the layer listing on the reference in the trusted
+process, so both sides use the same code.
 
 Layers are listed in the order the forward pass RUNS them (found with forward hooks), so a model that registers
 its classifier before its features, or names its attributes differently, is read the same way.
@@ -126,19 +127,16 @@ def randomize(model, seed):
 
 
 def output_randomized(module, num_classes, batch_norm, layout, seed, x):
-    """Eval-mode output after `randomize(model, seed)`; {"error": ...} when the layers differ from `layout`
-    (the reference's, from `describe`), since then the fill cannot line up."""
+    """The layers in forward order (as `describe` lists them) after `randomize(model, seed)`, and the eval-mode
+    output. The test compares the layers with the reference's `layout` itself; the forward pass is skipped when
+    they differ (the fill cannot line up then), which only saves time: the output is still checked."""
     model = _blank(module, num_classes, batch_norm, zero=False)
     mine = describe(randomize(model, seed))
-    for i, (m, w) in enumerate(zip(mine, layout)):
-        if m != w:
-            return {"error": f"layer {i} in forward order is {m[0]} with parameter shapes {m[1]}, "
-                             f"the reference's is {w[0]} with {w[1]}"}
-    if len(mine) != len(layout):
-        return {"error": f"the model has {len(mine)} layers with parameters, the reference has {len(layout)}"}
+    if mine != layout:
+        return {"layers": mine, "output": None}
     model.eval()
     with torch.no_grad():
-        return {"output": model(x)}
+        return {"layers": mine, "output": model(x)}
 
 
 def train_mode_outputs(module, num_classes, x, seed):

@@ -129,6 +129,16 @@ def test_layer_sequence_with_batch_norm(submission, reference):
     _expect_layers(submission, reference, batch_norm=True)
 
 
+def _same_layout(mine, layout, call):
+    """The layers the child listed must be the reference's, in forward order, before outputs can be compared."""
+    for i, (m, w) in enumerate(zip(mine, layout)):
+        check(m == w, call=call, got=f"layer {i} in forward order is {m[0]} with parameter shapes {m[1]}",
+              expected=f"{w[0]} with {w[1]}, as in the reference, so that the parameters line up",
+              hint="The layer-sequence test shows where the layers differ.")
+    check(len(mine) == len(layout), call=call, got=f"{len(mine)} layers with parameters",
+          expected=f"{len(layout)}, as in the reference", hint="The layer-sequence test shows where the layers differ.")
+
+
 def _expect_same_output(submission, reference, num_classes, batch_norm, size, batch, seed, hint):
     model = probes._blank(reference, num_classes, batch_norm, zero=False)
     layout = probes.describe(probes.randomize(model, seed))
@@ -140,10 +150,9 @@ def _expect_same_output(submission, reference, num_classes, batch_norm, size, ba
     call = (f"VGG11(num_classes={num_classes}, batch_norm={batch_norm}) holding the same seeded parameters as the "
             f"reference (filled layer by layer in forward order), .eval(), on torch.randn({batch}, 3, {size}, {size})")
     got = submission.probe("output_randomized", num_classes, batch_norm, layout, seed, x)
-    check(isinstance(got, dict) and ("output" in got or "error" in got), call=call, got=repr(got)[:200],
-          expected="the model's output")
-    check("error" not in got, call=call, got=str(got.get("error")), expected="parameters that line up with the "
-          "reference's", hint="The layer-sequence test shows where the layers differ.")
+    check(isinstance(got, dict) and "layers" in got and "output" in got, call=call, got=repr(got)[:200],
+          expected="the model's layers and output")
+    _same_layout(got["layers"], layout, call)
     # float32 on both sides; the scale of the output is ~10, and only summation order can differ.
     scale = float(want.abs().max())
     assert_close(got["output"], want, rtol=1e-4, atol=1e-4 * scale, call=call, hint=hint)

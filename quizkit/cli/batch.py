@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from quizkit.errors import UsageError
 
+if TYPE_CHECKING:
+    from quizkit.grading.report import GradeReport
 
-def watch_summary(report: dict) -> str:
+
+def watch_summary(report: GradeReport) -> str:
     """One line a student can act on: the score, then the first failing test's message."""
-    head = f"{report['score']:g}/{report['max_score']:g}"
-    if report["passed"]:
-        return f"{head}  all {len(report['tests'])} tests passed. See `quizkit exercise solution {report['exercise']}`."
-    if not report["tests"]:
-        return f"{head}  {report.get('error', 'not graded')}"
-    failing = [t for t in report["tests"] if t["status"] != "passed"]
-    first = next((t for t in failing if t["visibility"] == "visible"), failing[0])
-    message = first["message"] if first["visibility"] == "visible" else "(a hidden test; its message is not shown)"
-    return f"{head}  first failing: {first['name']} [{first['status']}] {message}"
+    from quizkit.grading.report import fmt_score
+
+    head = f"{fmt_score(report.score)}/{fmt_score(report.max_score)}"
+    if report.passed:
+        return f"{head}  all {len(report.tests)} tests passed. See `quizkit exercise solution {report.exercise}`."
+    if not report.tests:
+        return f"{head}  {report.error or 'not graded'}"
+    failing = report.failing
+    first = next((t for t in failing if t.visibility == "visible"), failing[0])
+    message = first.message if first.visibility == "visible" else "(a hidden test; its message is not shown)"
+    return f"{head}  first failing: {first.name} [{first.status.value}] {message}"
 
 
 @click.command()
@@ -47,7 +53,7 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
     try:
         while True:
             report = grade_one(grader, ex, file)
-            if report["tests"]:
+            if report.tests:
                 record_attempt(report)
             click.echo(f"[{time.strftime('%H:%M:%S')}] {watch_summary(report)}")
             done += 1

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from quizkit.cli.options import format_option, lang_option
 from quizkit.errors import QuizkitError, UsageError
+
+if TYPE_CHECKING:
+    from quizkit.grading.report import GradeReport
 
 
 @click.command()
@@ -24,13 +27,15 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
 
     \b
     Exit 0 when every test passed, 1 when any failed (wrong values, a crash, an exit, a syntax error,
-    a timeout or a forbidden call), 2 for usage errors (unknown exercise, missing file).
+    a timeout, a forbidden call, or a file that is too large, not UTF-8 or unreadable), 2 for usage errors
+    (unknown exercise, missing file).
     """
     from quizkit.grading.exercises import load_exercise
 
     ex = load_exercise(exercise_id)
     if not file.is_file():
         raise UsageError(f"{file}: no such file" if not file.exists() else f"{file}: not a file")
+    from quizkit.grading.report import fmt_score
     from quizkit.grading.runner import grade as run_grade
 
     lang = lang or _detect_lang()
@@ -39,10 +44,11 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
     if output is not None:
         _write(output, text)
         if fmt != "text":
-            click.echo(f"{report.exercise}: {_num(report.score)}/{_num(report.max_score)} -> {output}", err=True)
+            click.echo(f"{report.exercise}: {fmt_score(report.score)}/{fmt_score(report.max_score)} -> {output}",
+                       err=True)
     else:
         click.echo(text, nl=False)
-    record_attempt(report.to_dict())
+    record_attempt(report)
     raise SystemExit(0 if report.passed else 1)
 
 
@@ -56,14 +62,14 @@ def _render(report, fmt: str, lang: str) -> str:  # type: ignore[no-untyped-def]
     return report.to_text(lang)
 
 
-def record_attempt(report: dict[str, Any]) -> None:
+def record_attempt(report: GradeReport) -> None:
     """Save a grade in the student's progress; the report is already out, so a failure here is only a warning."""
     from quizkit.store import open_store
 
     try:
         with open_store() as st:
-            st.record_exercise_attempt(report["exercise"], report["score"], report["max_score"], report["passed"],
-                                       report["duration_s"], json.dumps(report, ensure_ascii=False))
+            st.record_exercise_attempt(report.exercise, report.score, report.max_score, report.passed,
+                                       report.duration_s, report.to_json(indent=None))
     except QuizkitError as err:
         click.echo(f"Warning: the attempt was not recorded: {err}", err=True)
 
@@ -82,6 +88,3 @@ def _detect_lang() -> str:
     except ImportError:
         return "en"
 
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"

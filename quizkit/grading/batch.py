@@ -1,4 +1,6 @@
-"""Grade a whole class: one warm grader per job, results written after every student so nothing is lost."""
+"""Runs in the trusted supervisor: grade a whole class, one warm grader per job, results saved after each student.
+
+Reports travel as GradeReport objects; a row of results.csv/json is made from one only when it is written."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizkit.errors import UsageError
+from quizkit.grading.report import GradeReport
 from quizkit.paths import write_atomic
 
 CSV_FIELDS = ["student", "file", "score", "max_score", "passed", "duration_s", "tests_passed", "tests_total",
@@ -37,26 +40,25 @@ def discover(exercise_id: str, folder: Path) -> list[Student]:
     return students
 
 
-def row(student: Student, report: dict) -> dict:
-    tests = report.get("tests", [])
+def row(student: Student, report: GradeReport) -> dict:
+    """The CSV/JSON writer's row for one student."""
     return {
-        "student": student.name, "file": str(student.path), "score": report["score"],
-        "max_score": report["max_score"], "passed": report["passed"], "duration_s": report["duration_s"],
-        "tests_passed": sum(t["status"] == "passed" for t in tests), "tests_total": len(tests),
-        "failed_tests": ";".join(t["name"] for t in tests if t["status"] != "passed"),
-        "error": report.get("error", ""),
+        "student": student.name, "file": str(student.path), "score": report.score,
+        "max_score": report.max_score, "passed": report.passed, "duration_s": report.duration_s,
+        "tests_passed": sum(t.passed for t in report.tests), "tests_total": len(report.tests),
+        "failed_tests": ";".join(t.name for t in report.failing),
+        "error": report.error,
     }
 
 
-def grade_one(grader, exercise, path: Path) -> dict:  # type: ignore[no-untyped-def]
+def grade_one(grader, exercise, path: Path) -> GradeReport:  # type: ignore[no-untyped-def]
     """One student's report; a submission the grader cannot even read scores 0 with the reason, never stops us."""
     from quizkit.errors import QuizkitError
 
     try:
-        return grader.grade(path).to_dict()
+        return grader.grade(path)  # type: ignore[no-any-return]
     except QuizkitError as err:
-        return {"exercise": exercise.id, "score": 0, "max_score": exercise.points, "passed": False,
-                "duration_s": 0.0, "tests": [], "error": str(err)}
+        return GradeReport.not_graded(exercise.id, exercise.points, str(err), str(path))
 
 
 class ResultsFile:
@@ -107,7 +109,7 @@ class ResultsFile:
 
 
 def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: ignore[no-untyped-def]
-              on_result: Callable[[Student, dict], None]) -> None:
+              on_result: Callable[[Student, GradeReport], None]) -> None:
     """Grade every student with warm graders, calling `on_result` in this process as each one finishes."""
     from quizkit.grading.runner import Grader
 
@@ -120,7 +122,7 @@ def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: igno
         on_result(student, report)
 
 
-def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[tuple[Student, dict]]:  # type: ignore[no-untyped-def]
+def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[tuple[Student, GradeReport]]:  # type: ignore[no-untyped-def]
     """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student."""
     import select
 
@@ -139,7 +141,7 @@ def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[
                 with os.fdopen(write_fd, "w", encoding="utf-8") as out:
                     for index in chunk:
                         report = grade_one(grader, exercise, students[index].path)
-                        out.write(json.dumps({"index": index, "report": report}) + "\n")
+                        out.write(json.dumps({"index": index, "report": report.to_dict()}) + "\n")
                         out.flush()
             except BaseException:  # noqa: BLE001 - the parent reports the missing students
                 code = 1
@@ -157,7 +159,7 @@ def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[
                     line, _, rest = bytes(buf).partition(b"\n")
                     buf[:] = rest
                     msg = json.loads(line)
-                    yield pending.pop(msg["index"]), msg["report"]
+                    yield pending.pop(msg["index"]), GradeReport.from_dict(msg["report"])
                 if not data:  # end of file: the worker is done (or died)
                     os.close(fd)
                     os.waitpid(pid, 0)

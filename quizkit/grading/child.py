@@ -3,8 +3,7 @@
 The zygote is forked from the supervisor right after `import torch` and before any test or reference is
 imported, so its memory holds no grading secrets. For each submission it forks a child, which sets up the
 isolation layers (isolation.py), installs the forbidden-API guard, drops to a throw-away uid and then serves
-requests from the supervisor over a socket: load the student's file, call a function, make an object, call a
-method, run a probe. Replies carry plain data only (protocol.py).
+requests from the supervisor over a socket (server.py). Replies carry plain data only (protocol.py).
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ import types
 from pathlib import Path
 from typing import Any
 
-from quizkit.grading import isolation, protocol
-from quizkit.grading.forbidden import ForbiddenError, Guard
+from quizkit.grading import isolation
+from quizkit.grading.server import Server
 
 UID_BASE = 1_000_000  # sandbox uid = UID_BASE + child pid: unique among live sandboxes, so RLIMIT_NPROC binds
 
@@ -223,7 +222,7 @@ def child_main(sock: socket.socket, out_w: int, config: dict[str, Any]) -> None:
     os.setsid()
     isolation.set_pdeathsig()
     layers = _setup(sock, out_w, config)
-    server = _Server(sock, config, layers)
+    server = Server(sock, config, layers)
     server.hello()
     server.serve()
 
@@ -313,185 +312,3 @@ def _setup(sock: socket.socket, out_w: int, config: dict[str, Any]) -> list[str]
         if isolation.landlock(reads, [home], devs):
             layers.append(isolation.LANDLOCK)
     return layers
-
-
-_GUARD_LABEL = "forbidden"
-
-
-class _Server:
-    def __init__(self, sock: socket.socket, config: dict[str, Any], layers: list[str]) -> None:
-        self.sock = sock
-        self.config = config
-        self.layers = layers
-        self.pid = os.getpid()
-        self.module: types.ModuleType | None = None
-        self.probes: types.ModuleType | None = None
-        self.handles: dict[int, Any] = {}
-        self.handle_ids: dict[int, int] = {}  # id(obj) -> handle id
-        self.next_handle = 1
-        self.filename = "submission.py"
-        self.path = ""
-        self.guard = Guard(config.get("forbidden", []), trusted_files=["<quizkit-probes>"])
-        self.guard.entry_codes = {_Server.handle.__code__}
-        if config.get("forbidden"):
-            self.guard.install()
-            self.layers.append(isolation.GUARD)
-
-    def hello(self) -> None:
-        protocol.send_frame(self.sock, {"op": "hello", "pid": self.pid, "isolation": self.layers})
-
-    def serve(self) -> None:
-        import torch
-
-        while True:
-            try:
-                request, blob = protocol.recv_frame(self.sock)
-            except (EOFError, OSError, protocol.ProtocolError):
-                os._exit(0)
-            self.guard.violations.clear()
-            try:
-                reply, blobs, size = self.handle(request, blob, torch)
-            except BaseException as err:  # noqa: BLE001 - every failure becomes a reply
-                reply, blobs, size = self.failure(err), [], 0
-            if os.getpid() != self.pid:
-                os._exit(0)  # a fork made by student code must never answer
-            if self.guard.violations and reply.get("ok"):
-                reply, blobs, size = {"ok": False, "kind": "forbidden", "message": self.guard.violations[0]}, [], 0
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except Exception:  # noqa: BLE001, S110 - a broken stream must not stop the reply
-                    pass
-            try:
-                protocol.send_frame(self.sock, reply, blobs, size)
-            except (OSError, TypeError, ValueError):
-                os._exit(0)
-
-    # -- requests -------------------------------------------------------------------------------------------
-    def handle(self, req: dict[str, Any], blob: bytearray, torch: Any) -> tuple[dict[str, Any], list[bytes], int]:
-        op = req.get("op")
-        if op == "load":
-            return self.load(req), [], 0
-        if self.module is None:
-            raise RuntimeError("the submission is not loaded")
-        args = protocol.decode(req.get("args", []), blob, resolve_handle=self.resolve)
-        kwargs = protocol.decode(req.get("kwargs", {"t": "dict", "v": []}), blob, resolve_handle=self.resolve)
-        if op == "call":
-            fn = self.attr(req["name"])
-            value = fn(*args, **kwargs)
-        elif op == "new":
-            cls = self.attr(req["name"])
-            obj = cls(*args, **kwargs)
-            hid = self.next_handle
-            self.next_handle += 1
-            self.handles[hid] = obj
-            self.handle_ids[id(obj)] = hid
-            return {"ok": True, "handle": hid}, [], 0
-        elif op == "method":
-            obj = self.resolve(req["handle"])
-            value = getattr(obj, req["name"])(*args, **kwargs)
-        elif op == "get":
-            value = getattr(self.resolve(req["handle"]), req["name"])
-        elif op == "probe":
-            if self.probes is None:
-                raise RuntimeError("this exercise has no probes.py")
-            fn = getattr(self.probes, req["name"])
-            value = fn(self.module, *args, **kwargs)
-        elif op == "has":
-            value = hasattr(self.module, req["name"])
-        elif op == "release":
-            obj = self.handles.pop(req["handle"], None)
-            self.handle_ids.pop(id(obj), None)
-            value = None
-        else:
-            raise RuntimeError(f"unknown request {op!r}")
-        try:
-            with torch._C.DisableTorchFunctionSubclass():
-                obj_json, blobs, size = protocol.encode(value)
-        except (TypeError, ValueError, RecursionError) as err:
-            return {"ok": False, "kind": "type", "message": f"returned {err}"}, [], 0
-        return {"ok": True, "value": obj_json}, blobs, size
-
-    def attr(self, name: str) -> Any:
-        assert self.module is not None
-        if not isinstance(name, str) or name not in vars(self.module):
-            raise _Missing(f"{self.filename} does not define `{name}`")
-        value = vars(self.module)[name]
-        if not callable(value):
-            raise _Missing(f"`{name}` in {self.filename} is a {type(value).__name__}, not a function or class")
-        return value
-
-    def resolve(self, hid: int) -> Any:
-        if hid not in self.handles:
-            raise RuntimeError(f"unknown object handle {hid}")
-        return self.handles[hid]
-
-    def load(self, req: dict[str, Any]) -> dict[str, Any]:
-        self.filename = os.path.basename(req.get("filename") or "submission.py")
-        if not self.filename.endswith(".py"):
-            self.filename += ".py"
-        self.path = os.path.join(os.getcwd(), self.filename)
-        probes = req.get("probes")
-        if probes:
-            mod = types.ModuleType("quizkit_probes")
-            mod.__file__ = "<quizkit-probes>"
-            exec(compile(probes, "<quizkit-probes>", "exec"), mod.__dict__)  # noqa: S102 - instructor probes, sandboxed
-            self.probes = mod
-        source = req["source"]
-        try:
-            with open(self.path, "w", encoding="utf-8") as fh:
-                fh.write(source)
-        except OSError:
-            pass
-        module = types.ModuleType("submission")
-        module.__file__ = self.path
-        sys.modules["submission"] = module
-        self.module = module
-        code = compile(source, self.path, "exec", dont_inherit=True)
-        exec(code, module.__dict__)  # noqa: S102 - running the submission is the point
-        self.guard.student_file = self.filename
-        if self.guard.forbidden:
-            self.guard.check_namespace(module, self.filename)
-        return {"ok": True}
-
-    def failure(self, err: BaseException) -> dict[str, Any]:
-        if isinstance(err, SystemExit):
-            return {"ok": False, "kind": "exit", "message": f"your code called sys.exit({_safe(err.code)})"
-                    + self.where(err)}
-        if isinstance(err, ForbiddenError) or self.guard.violations:
-            message = self.guard.violations[0] if self.guard.violations else _safe(err)
-            return {"ok": False, "kind": "forbidden", "message": message}
-        if isinstance(err, _Missing):
-            return {"ok": False, "kind": "missing", "message": str(err)}
-        name = type(err).__name__
-        text = _safe(err)
-        if isinstance(err, MemoryError):
-            text = text or f"out of memory (the limit is {self.config['limits']['memory_mb']} MB)"
-        message = f"{name}: {text}" if text else name
-        return {"ok": False, "kind": "exception", "type": name, "message": message + self.where(err)}
-
-    def where(self, err: BaseException) -> str:
-        """' (sigmoid.py:12, in sigmoid)' for the innermost frame in the student's file."""
-        try:
-            frames = traceback.extract_tb(err.__traceback__)
-        except Exception:  # noqa: BLE001
-            return ""
-        for fr in reversed(frames):
-            if fr.filename == self.path:
-                return f" ({self.filename}:{fr.lineno}, in {fr.name})"
-        return ""
-
-
-class _Missing(Exception):
-    pass
-
-
-def _safe(value: Any, limit: int = 2000) -> str:
-    """str() of student objects can raise or run forever-long; keep it bounded."""
-    try:
-        text = str(value)
-    except BaseException:  # noqa: BLE001
-        text = f"<unprintable {type(value).__name__}>"
-    if not isinstance(text, str):
-        text = "<unprintable>"
-    return str.__str__(text)[:limit]

@@ -1,4 +1,5 @@
-"""The course checks itself: every reference passes, every starter and every known-wrong variant fails."""
+"""Runs in the trusted supervisor: the course checks itself (every reference passes, every starter and every
+known-wrong variant fails, every exercise's time budget fits the report bound)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,10 @@ class ExerciseCheck:
         return f"{mark} {self.exercise}: {text}"
 
 
-def _failed_tests(report: dict) -> list[str]:
-    return [t["name"] for t in report["tests"] if t["status"] != "passed"]
-
-
 def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[no-untyped-def]
-    from quizkit.grading.runner import Grader
+    from quizkit.errors import QuizkitError
+    from quizkit.grading.report import fmt_score
+    from quizkit.grading.runner import Grader, check_budget
 
     result = ExerciseCheck(ex.id)
     readme = Path(ex.readme).read_text(encoding="utf-8") if Path(ex.readme).is_file() else ""
@@ -46,29 +45,34 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
         if not (isinstance(h, dict) and h.get("zh") and h.get("en")):
             result.problems.append(f"hint {i} needs both zh and en")
 
+    try:
+        check_budget(ex)
+    except QuizkitError as err:
+        result.problems.append(str(err))
+        return result
     grader = Grader(ex)
-    ref = grader.grade(Path(ex.reference)).to_dict()
-    if not ref["passed"] or ref["score"] != ref["max_score"]:
-        failed = ", ".join(f"{t['name']} ({t['status']}: {t['message'][:120]})" for t in ref["tests"]
-                           if t["status"] != "passed")
-        result.problems.append(f"reference scores {ref['score']}/{ref['max_score']}: {failed}")
-    if ref["max_score"] != ex.points:
-        result.problems.append(f"exercise.yaml says {ex.points} points but the tests are worth {ref['max_score']}")
-    starter = grader.grade(Path(ex.starter)).to_dict()
-    if starter["passed"]:
+    ref = grader.grade(Path(ex.reference))
+    if not ref.passed or ref.score != ref.max_score:
+        failed = ", ".join(f"{t.name} ({t.status.value}: {t.message[:120]})" for t in ref.failing)
+        result.problems.append(f"reference scores {fmt_score(ref.score)}/{fmt_score(ref.max_score)}: {failed}")
+    if ref.max_score != ex.points:
+        result.problems.append(f"exercise.yaml says {ex.points} points but the tests are worth "
+                               f"{fmt_score(ref.max_score)}")
+    starter = grader.grade(Path(ex.starter))
+    if starter.passed:
         result.problems.append("the starter passes every test")
     mutants = list(ex.mutants)
     if len(mutants) < MIN_MUTANTS:
         result.problems.append(f"{len(mutants)} mutant(s) in mutants/, need at least {MIN_MUTANTS}")
     caught = 0
     for mutant in mutants:
-        report = grader.grade(Path(mutant)).to_dict()
-        if report["passed"]:
+        report = grader.grade(Path(mutant))
+        if report.passed:
             result.problems.append(f"mutant {Path(mutant).name} passes every test")
         else:
             caught += 1
-    result.facts = [f"reference {ref['score']:g}/{ref['max_score']:g}",
-                    f"starter {starter['score']:g}/{starter['max_score']:g}",
+    result.facts = [f"reference {fmt_score(ref.score)}/{fmt_score(ref.max_score)}",
+                    f"starter {fmt_score(starter.score)}/{fmt_score(starter.max_score)}",
                     f"{caught}/{len(mutants)} mutants caught"]
     return result
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from quizkit.errors import QuizkitError
@@ -38,9 +38,6 @@ class Limits:
                 raise QuizkitError(f"{where}: limit `{key}` must be a positive number, not {value!r}")
             values[key] = value
         return cls(**values)
-
-    def override(self, **changes: Any) -> Limits:
-        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,4 +1,4 @@
-"""The pytest plugin that runs in the trusted supervisor: fixtures, and the verdict of each test.
+"""Runs in the trusted supervisor: the pytest plugin, its fixtures, and the verdict of each test.
 
 Verdicts are taken from pytest's own call results in this process plus the session's sandbox events (timeout,
 crash, exit, forbidden); nothing the child prints, exits with or writes is consulted.
@@ -16,7 +16,7 @@ import pytest
 
 from quizkit.grading.protocol import ReturnTypeError, SandboxFailure, SubmissionError
 from quizkit.grading.proxy import Submission
-from quizkit.grading.report import TestResult, sanitize
+from quizkit.grading.report import Status, TestResult, sanitize
 from quizkit.grading.session import InfrastructureError, Session
 from quizkit.grading.testing import HIDDEN_ATTR, POINTS_ATTR
 
@@ -49,8 +49,10 @@ class GradingPlugin:
 
     # -- fixtures ---------------------------------------------------------------------------------------------
     @pytest.fixture
-    def submission(self) -> Submission:
-        return Submission(self.session)
+    def submission(self, request: Any) -> Submission:
+        # A test module that sets READ_ONLY_INPUTS = True has every call checked for modified arguments.
+        read_only = getattr(request.module, "READ_ONLY_INPUTS", False) is True
+        return Submission(self.session, read_only_inputs=read_only)
 
     @pytest.fixture
     def reference(self) -> ModuleType:
@@ -82,31 +84,31 @@ class GradingPlugin:
         visibility = "hidden" if getattr(fn, HIDDEN_ATTR, False) else "visible"
         status, message = self._verdict(nodeid, call)
         self.results[nodeid] = TestResult(
-            name=item.name, status=status, score=max_score if status == "passed" else 0, max_score=max_score,
+            name=item.name, status=status, score=max_score if status is Status.PASSED else 0, max_score=max_score,
             message=sanitize(message), visibility=visibility,
         )
 
-    def _verdict(self, nodeid: str, call: Any) -> tuple[str, str]:
+    def _verdict(self, nodeid: str, call: Any) -> tuple[Status, str]:
         event = self.session.event_for(nodeid)
         if event is not None:
             return event.status, event.message
         excinfo = call.excinfo
         if excinfo is None:
-            return "passed", ""
+            return Status.PASSED, ""
         exc = excinfo.value
         if isinstance(exc, InfrastructureError):
             self.infrastructure = str(exc)
-            return "error", f"The grader could not run this test: {exc}"
+            return Status.ERROR, f"The grader could not run this test: {exc}"
         if isinstance(exc, SandboxFailure):
-            return exc.status, str(exc)
+            return Status(exc.status), str(exc)
         if isinstance(exc, (AssertionError, SubmissionError, ReturnTypeError)):
             text = str(exc).strip()
-            return "failed", text or "The check failed."
+            return Status.FAILED, text or "The check failed."
         if excinfo.typename == "Skipped":
-            return "error", f"skipped: {exc}"
+            return Status.ERROR, f"skipped: {exc}"
         if call.when == "setup":
-            return "error", f"{type(exc).__name__}: {exc}"
-        return "failed", f"{type(exc).__name__} while checking your result: {exc}"
+            return Status.ERROR, f"{type(exc).__name__}: {exc}"
+        return Status.FAILED, f"{type(exc).__name__} while checking your result: {exc}"
 
     def ordered_results(self) -> list[TestResult]:
         out = [self.results[n] for n in self.order if n in self.results]

@@ -1,10 +1,10 @@
-"""What crosses the sandbox boundary: JSON plus raw tensor bytes with their dtype and shape. Never pickle.
+"""Runs on both sides of the trust boundary: what crosses it, JSON plus raw tensor bytes. Never pickle.
 
 A frame is a 16-byte header (magic, JSON length, binary length), the JSON text, then the binary blob that
 holds tensor data. Values are plain JSON except for tagged objects ({"t": ...}): tuple, dict, tensor, handle,
-sym. The trusted side decodes strictly (allow-listed dtypes, sizes that add up, bounded depth and size) and
-rebuilds every tensor as a fresh torch.Tensor that owns its memory, so no object made by student code ever
-reaches an assertion.
+sym, generator (a seeded torch.Generator, made afresh on the child's side). The trusted side decodes strictly
+(allow-listed dtypes, sizes that add up, bounded depth and size) and rebuilds every tensor as a fresh
+torch.Tensor that owns its memory, so no object made by student code ever reaches an assertion.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ DTYPES = (
     "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
     "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64", "bool",
 )
-ALLOWED_TYPES = "None, bool, int, float, str, list, tuple, dict with str keys, torch.Tensor or a SymPy expression"
+ALLOWED_TYPES = ("None, bool, int, float, str, list, tuple, dict with str keys, torch.Tensor, torch.Generator "
+                 "or a SymPy expression")
 
 
 # -- errors raised in the trusted process --------------------------------------------------------------------
@@ -75,6 +76,24 @@ class SymbolicText(str):
         return obj
 
 
+class Seeded:
+    """A torch.Generator seeded with `seed`, as an argument: a Generator cannot cross, its seed can."""
+
+    def __init__(self, seed: int) -> None:
+        if type(seed) is not int or not 0 <= seed < 1 << 63:
+            raise ValueError(f"a generator seed must be an int in [0, 2**63), not {seed!r}")
+        self.seed = seed
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Seeded) and other.seed == self.seed
+
+    def __hash__(self) -> int:
+        return hash(("Seeded", self.seed))
+
+    def __repr__(self) -> str:
+        return f"Generator(seed={self.seed})"
+
+
 class HandleRef:
     """A reference to an object living in the child (see proxy.Handle); encoded as {"t": "handle"}."""
 
@@ -120,6 +139,10 @@ class _Encoder:
             return self.tensor(v)
         if isinstance(v, HandleRef):
             return {"t": "handle", "id": v.handle_id}
+        if t is Seeded:
+            return {"t": "generator", "seed": v.seed}
+        if torch is not None and type(v) is torch.Generator:
+            return {"t": "generator", "seed": int(v.initial_seed())}
         if self.handle_of is not None:
             hid = self.handle_of(v)
             if hid is not None:
@@ -152,6 +175,7 @@ class _Encoder:
 
     def tensor(self, v: Any) -> dict[str, Any]:
         torch = self.torch
+        m = _PINNED or _tensor_methods(torch)
         if v.layout != torch.strided or v.is_quantized or getattr(v, "is_nested", False):
             raise TypeError(f"a {v.layout} tensor (only dense tensors can be sent)")
         if v.device.type not in ("cpu",):
@@ -159,11 +183,28 @@ class _Encoder:
         name = str(v.dtype).replace("torch.", "")
         if name not in DTYPES:
             raise TypeError(f"a tensor of dtype {v.dtype} (not supported)")
-        t = v.detach().resolve_conj().resolve_neg().contiguous()
+        t = m["contiguous"](m["resolve_neg"](m["resolve_conj"](m["detach"](v))))
         shape = [int(s) for s in t.shape]
-        data = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        data = m["numpy"](m["view"](m["reshape"](t, -1), torch.uint8)).tobytes() if m["numel"](t) else b""
         off = self.add_blob(data)
         return {"t": "tensor", "dtype": name, "shape": shape, "off": off, "len": len(data)}
+
+
+_PINNED: dict[str, Any] = {}
+_TENSOR_METHODS = ("detach", "resolve_conj", "resolve_neg", "contiguous", "reshape", "view", "numpy", "numel")
+
+
+def _tensor_methods(torch: Any) -> dict[str, Any]:
+    base = torch._C.TensorBase
+    return {name: getattr(base, name) for name in _TENSOR_METHODS}
+
+
+def pin_torch() -> None:
+    """Child side, before any student code runs: keep the C methods the encoder reads tensors with, so that a
+    submission patching torch.Tensor (detach, numpy, ...) cannot change what the supervisor is sent."""
+    import torch
+
+    _PINNED.update(_tensor_methods(torch))
 
 
 def _type_name(v: Any) -> str:
@@ -200,6 +241,28 @@ def encode(value: Any, *, handle_of: Callable[[Any], int | None] | None = None) 
     return obj, enc.blobs, enc.size
 
 
+def encode_after(value: Any, blobs: list[bytes], offset: int, *,
+                 handle_of: Callable[[Any], int | None] | None = None) -> tuple[Any, list[bytes], int]:
+    """Encode `value` into the same frame as already-encoded `blobs` (of total size `offset`): its tensors' data
+    goes after theirs, aligned. Returns (JSON-able object, all blobs, total size)."""
+    obj, more, size = encode(value, handle_of=handle_of)
+    if not more:
+        return obj, blobs, offset
+    pad = (-offset) % _ALIGN
+    shift = offset + pad
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        if isinstance(v, dict):
+            if v.get("t") == "tensor":
+                return {**v, "off": v["off"] + shift}
+            return {k: fix(x) for k, x in v.items()}
+        return v
+
+    return fix(obj), [*blobs, *([b"\0" * pad] if pad else []), *more], shift + size
+
+
 def pack(message: dict[str, Any], blobs: list[bytes] | None = None, blob_size: int = 0) -> list[bytes]:
     text = json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
     if len(text) > MAX_JSON:
@@ -227,12 +290,15 @@ def parse_json(text: bytes) -> Any:
 class Decoder:
     """Strict rebuild of a decoded JSON value; `resolve_handle(id)` maps handle ids (child side only)."""
 
-    def __init__(self, blob: bytes | bytearray | memoryview, *, resolve_handle: Callable[[int], Any] | None = None):
+    def __init__(self, blob: bytes | bytearray | memoryview, *, resolve_handle: Callable[[int], Any] | None = None,
+                 generators: bool = False, handle_refs: bool = False):
         import torch
 
         self.torch = torch
         self.blob = memoryview(blob)
         self.resolve_handle = resolve_handle
+        self.generators = generators  # child side: make real seeded torch.Generators
+        self.handle_refs = handle_refs  # trusted side, arguments read back: a handle stays an inert HandleRef
         self.nodes = 0
 
     def dec(self, v: Any, depth: int = 0) -> Any:
@@ -266,8 +332,15 @@ class Decoder:
             return self.tensor(v)
         if tag == "sym" and isinstance(v.get("str"), str) and isinstance(v.get("srepr"), str):
             return SymbolicText(v["str"], v["srepr"])
-        if tag == "handle" and type(v.get("id")) is int and self.resolve_handle is not None:
-            return self.resolve_handle(v["id"])
+        if tag == "handle" and type(v.get("id")) is int:
+            if self.resolve_handle is not None:
+                return self.resolve_handle(v["id"])
+            if self.handle_refs:
+                return HandleRef(v["id"])
+        if tag == "generator" and type(v.get("seed")) is int and 0 <= v["seed"] < 1 << 64:
+            if self.generators:
+                return self.torch.Generator().manual_seed(v["seed"])
+            return Seeded(v["seed"] & ((1 << 63) - 1))
         raise ProtocolError(f"unknown tagged value {str(tag)[:40]!r}")
 
     def tensor(self, v: dict[str, Any]) -> Any:

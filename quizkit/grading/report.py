@@ -1,6 +1,7 @@
-"""Grading results as plain dataclasses, rendered as text, JSON, Gradescope results.json or JUnit XML.
+"""Runs in the trusted supervisor: grading results as dataclasses, rendered as text, JSON, Gradescope or JUnit.
 
-Only the trusted supervisor builds these. Every piece of text that may have come from the sandboxed child
+Only the trusted supervisor builds these; they flow as objects through batch, dev check, watch and the store, and
+become dicts only in the JSON and CSV writers. Every piece of text that may have come from the sandboxed child
 (exception messages, returned strings, printed output) goes through `sanitize` before it lands here.
 """
 
@@ -9,11 +10,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-STATUSES = ("passed", "failed", "error", "timeout", "forbidden")
 MESSAGE_LIMIT = 2000  # characters kept of one test's message
-OUTPUT_LIMIT = 2000  # characters kept of the submission's printed output
+
+
+class Status(str, Enum):
+    """A test's outcome. A str, so the JSON writers and the old string comparisons see "passed" etc."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # wrong values, or the submission raised
+    ERROR = "error"  # a crash, an exit, a syntax error, an unreadable file
+    TIMEOUT = "timeout"
+    FORBIDDEN = "forbidden"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 
 # ANSI/VT escape sequences (CSI, OSC, single-character ESC sequences), then every remaining control
 # character except newline and tab, and the bidi overrides that can make text display differently than it reads.
@@ -39,7 +54,7 @@ def sanitize(text: object, limit: int = MESSAGE_LIMIT) -> str:
 @dataclass
 class TestResult:
     name: str  # the test function's name, e.g. test_matches_reference_on_a_grid
-    status: str  # passed | failed | error | timeout | forbidden
+    status: Status
     score: float  # points earned: max_score when passed, else 0
     max_score: float  # the test's @points
     message: str  # student-facing explanation (empty when passed); already sanitised
@@ -47,10 +62,22 @@ class TestResult:
 
     __test__ = False  # not a pytest test class
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        return cls(str(data["name"]), Status(data["status"]), _number(data["score"]), _number(data["max_score"]),
+                   str(data.get("message", "")), str(data.get("visibility", "visible")))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "status": self.status,
+            "status": self.status.value,
             "score": self.score,
             "max_score": self.max_score,
             "message": self.message,
@@ -69,17 +96,36 @@ class GradeReport:
     isolation: list[str] = field(default_factory=list)  # the isolation layers that were in force
     submission: str = ""  # the graded file, as given
     output: str = ""  # what the submission printed (sanitised, truncated); not part of the JSON contract
+    error: str = ""  # why the submission could not be graded at all (batch: the grader failed on it)
 
     @classmethod
     def from_tests(cls, exercise: str, tests: list[TestResult], *, duration_s: float,
                    isolation: list[str] | None = None, submission: str = "", output: str = "") -> GradeReport:
         score = sum(t.score for t in tests)
         max_score = sum(t.max_score for t in tests)
-        passed = bool(tests) and all(t.status == "passed" for t in tests)
+        passed = bool(tests) and all(t.passed for t in tests)
         return cls(exercise, score, max_score, passed, round(duration_s, 3), tests, list(isolation or []),
                    submission, output)
 
+    @classmethod
+    def not_graded(cls, exercise: str, max_score: float, error: str, submission: str = "") -> GradeReport:
+        """A submission the grader could not run at all: no tests, score 0, and the reason."""
+        return cls(exercise, 0, max_score, False, 0.0, [], [], submission, "", error)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The inverse of to_dict (batch workers send reports to their parent as JSON)."""
+        return cls(str(data["exercise"]), _number(data["score"]), _number(data["max_score"]), bool(data["passed"]),
+                   float(data["duration_s"]), [TestResult.from_dict(t) for t in data.get("tests", [])],
+                   [str(x) for x in data.get("isolation", [])], str(data.get("submission", "")), "",
+                   str(data.get("error", "")))
+
+    @property
+    def failing(self) -> list[TestResult]:
+        return [t for t in self.tests if not t.passed]
+
     def to_dict(self) -> dict[str, Any]:
+        extra = {"error": self.error} if self.error else {}
         return {
             "exercise": self.exercise,
             "score": self.score,
@@ -89,6 +135,7 @@ class GradeReport:
             "tests": [t.to_dict() for t in self.tests],
             "isolation": list(self.isolation),
             "submission": self.submission,
+            **extra,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -100,11 +147,11 @@ class GradeReport:
         lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {sanitize(self.submission, 300)}", ""]
         width = max((len(t.name) for t in self.tests), default=10)
         for t in self.tests:
-            mark = _MARK.get(t.status, "?")
-            label = words[t.status]
+            mark = _MARK[t.status]
+            label = words[t.status.value]
             hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
-            lines.append(f"{mark} {t.name:<{width}}  {_num(t.score)}/{_num(t.max_score)}  {label}{hidden}")
-            if t.status != "passed" and t.message:
+            lines.append(f"{mark} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  {label}{hidden}")
+            if not t.passed and t.message:
                 if t.visibility == "hidden":
                     lines.append(f"    {words['hidden_msg']}")
                 else:
@@ -112,7 +159,7 @@ class GradeReport:
                         lines.append(f"    {part}")
         lines.append("")
         verdict = words["all_passed"] if self.passed else words["not_passed"]
-        lines.append(f"{words['total']}: {_num(self.score)}/{_num(self.max_score)}  {verdict}"
+        lines.append(f"{words['total']}: {fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
                      f"  ({self.duration_s:.2f} s)")
         if self.output:
             lines.append("")
@@ -132,14 +179,14 @@ class GradeReport:
                 "number": str(i),
                 "score": t.score,
                 "max_score": t.max_score,
-                "status": "passed" if t.status == "passed" else "failed",
-                "output": t.message if t.status != "passed" else "",
+                "status": "passed" if t.passed else "failed",
+                "output": t.message if not t.passed else "",
                 "output_format": "text",
                 "visibility": "after_published" if t.visibility == "hidden" else "visible",
-                "tags": [t.status],
-                "extra_data": {"status": t.status},
+                "tags": [t.status.value],
+                "extra_data": {"status": t.status.value},
             })
-        summary = (f"{self.exercise}: {_num(self.score)}/{_num(self.max_score)}. "
+        summary = (f"{self.exercise}: {fmt_score(self.score)}/{fmt_score(self.max_score)}. "
                    f"Isolation: {', '.join(self.isolation) or 'none'}.")
         return {
             "score": self.score,
@@ -157,36 +204,44 @@ class GradeReport:
     def to_junit(self) -> str:
         import xml.etree.ElementTree as ET
 
-        failures = sum(1 for t in self.tests if t.status in ("failed", "forbidden"))
-        errors = sum(1 for t in self.tests if t.status in ("error", "timeout"))
+        failures = sum(1 for t in self.tests if t.status in _FAILURE)
+        errors = sum(1 for t in self.tests if t.status in _ERROR)
         suites = ET.Element("testsuites", name="quizkit", tests=str(len(self.tests)),
                             failures=str(failures), errors=str(errors), time=f"{self.duration_s:.3f}")
         suite = ET.SubElement(suites, "testsuite", name=f"quizkit.{self.exercise}", tests=str(len(self.tests)),
                               failures=str(failures), errors=str(errors), skipped="0",
                               time=f"{self.duration_s:.3f}")
         props = ET.SubElement(suite, "properties")
-        for key, value in (("score", _num(self.score)), ("max_score", _num(self.max_score)),
+        for key, value in (("score", fmt_score(self.score)), ("max_score", fmt_score(self.max_score)),
                            ("submission", self.submission), ("isolation", ", ".join(self.isolation))):
             ET.SubElement(props, "property", name=key, value=_xml_text(value))
         for t in self.tests:
             case = ET.SubElement(suite, "testcase", classname=f"quizkit.{self.exercise}", name=t.name, time="0")
             cprops = ET.SubElement(case, "properties")
-            for key, value in (("score", _num(t.score)), ("max_score", _num(t.max_score)),
-                               ("status", t.status), ("visibility", t.visibility)):
+            for key, value in (("score", fmt_score(t.score)), ("max_score", fmt_score(t.max_score)),
+                               ("status", t.status.value), ("visibility", t.visibility)):
                 ET.SubElement(cprops, "property", name=key, value=value)
-            if t.status in ("failed", "forbidden"):
-                first = t.message.splitlines()[0] if t.message else t.status
-                el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status)
+            if t.status in _FAILURE:
+                first = t.message.splitlines()[0] if t.message else t.status.value
+                el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
-            elif t.status in ("error", "timeout"):
-                first = t.message.splitlines()[0] if t.message else t.status
-                el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status)
+            elif t.status in _ERROR:
+                first = t.message.splitlines()[0] if t.message else t.status.value
+                el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def _num(x: float) -> str:
+def _number(x: Any) -> float:
+    """A score read back from JSON, kept as the int or float it was written as."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"a score must be a number, not {x!r}")
+    return x
+
+
+def fmt_score(x: float) -> str:
+    """A score for people: 10, 2.5 (the one number format of grading reports)."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
@@ -195,7 +250,9 @@ def _xml_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
 
 
-_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "forbidden": "⊘"}
+_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘"}
+_FAILURE = (Status.FAILED, Status.FORBIDDEN)  # JUnit <failure>
+_ERROR = (Status.ERROR, Status.TIMEOUT)  # JUnit <error>
 
 _EN = {
     "exercise": "Exercise", "file": "File", "passed": "passed", "failed": "failed", "error": "error",

@@ -1,11 +1,11 @@
-"""Grade submissions: pytest runs here, in the trusted process; the student's code runs in a sandboxed child.
+"""Runs in the trusted supervisor: grade submissions; pytest runs here, the student's code in a sandboxed child.
 
     report = grade(load_exercise("sigmoid"), "sigmoid.py")     # one submission
     grader = Grader(exercise); grader.grade(path) ...           # many, with one torch import
 
-Student failures (wrong values, exceptions, crashes, exits, syntax errors, timeouts, forbidden calls) end up in
-the report and never raise. Usage problems (missing file) raise UsageError; a broken exercise raises
-QuizkitError.
+Student failures (wrong values, exceptions, crashes, exits, syntax errors, timeouts, forbidden calls, and a file
+that is too large, not UTF-8 or unreadable) end up in the report and never raise. Usage problems (missing file)
+raise UsageError; a broken exercise (one whose time budget does not fit in REPORT_BOUND_S) raises QuizkitError.
 """
 
 from __future__ import annotations
@@ -20,9 +20,26 @@ from typing import Any
 from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.exercises import Exercise
 from quizkit.grading.limits import Limits
-from quizkit.grading.report import GradeReport, TestResult, sanitize
+from quizkit.grading.report import GradeReport, Status, TestResult, sanitize
 
 MAX_SOURCE_BYTES = 1 << 20
+# Every submission gets its report within this many seconds. The sandbox may use the exercise's total_seconds;
+# the rest is kept for the trusted side: pytest, the reference, bounded SymPy work, starting and killing children.
+REPORT_BOUND_S = 120.0
+TRUSTED_SHARE_S = 40.0
+
+
+class UnreadableSubmission(QuizkitError):
+    """The file exists but cannot be graded as Python text: every test fails with this reason."""
+
+
+def check_budget(exercise: Exercise) -> None:
+    """A broken exercise, not a student's problem: its sandbox budget must leave room in the report bound."""
+    room = REPORT_BOUND_S - TRUSTED_SHARE_S
+    if exercise.limits.total_seconds > room:
+        raise QuizkitError(f"{exercise.dir / 'exercise.yaml'}: limits.total_seconds is "
+                           f"{exercise.limits.total_seconds:g} s, more than the {room:g} s a submission may spend "
+                           f"in the sandbox (every report must be ready within {REPORT_BOUND_S:g} s)")
 
 
 class Grader:
@@ -33,6 +50,7 @@ class Grader:
         self.disable = tuple(disable)
         if not self.exercise.test_file.is_file():
             raise QuizkitError(f"{self.exercise.test_file}: the exercise has no test file")
+        check_budget(self.exercise)
         import torch  # noqa: F401 - loaded once, before the zygote forks
 
         from quizkit.grading import sandbox
@@ -43,16 +61,21 @@ class Grader:
         self.last_session: Any = None
 
     def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
+        from quizkit.grading.session import Event
+
         started = time.monotonic()
         path = Path(path)
-        source = read_submission(path)
         filename = display_name or path.name
-        session = self._session(source, filename)
-        preset = _static_check(source, filename, self.exercise.forbidden)
-        if preset is not None:
-            from quizkit.grading.session import Event
-
-            session.preset = Event(*preset)
+        try:
+            source = read_submission(path)
+        except UnreadableSubmission as err:
+            session = self._session("", filename)
+            session.preset = Event(Status.ERROR, sanitize(str(err)))
+        else:
+            session = self._session(source, filename)
+            preset = _static_check(source, filename, self.exercise.forbidden)
+            if preset is not None:
+                session.preset = Event(Status(preset[0]), preset[1])
         try:
             tests, infrastructure = self._run_pytest(session)
         finally:
@@ -111,21 +134,25 @@ def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: 
 
 
 def read_submission(path: Path) -> str:
-    """The submission's text; UsageError (exit 2) for a missing, unreadable or binary file."""
+    """The submission's text. UsageError (exit 2) when there is no such file; UnreadableSubmission (a report with
+    every test failed) for a file that cannot be read, is over MAX_SOURCE_BYTES or is not UTF-8."""
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     if not path.is_file():
         raise UsageError(f"{path}: not a file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)  # never more than the limit and one byte into memory
     except OSError as err:
-        raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise UnreadableSubmission(f"{path.name}: cannot be read ({err.strerror or err}); "
+                                   "check the file's permissions") from None
     if len(data) > MAX_SOURCE_BYTES:
-        raise UsageError(f"{path}: {len(data)} bytes is too large for a submission (limit {MAX_SOURCE_BYTES})")
+        raise UnreadableSubmission(f"{path.name}: the file is larger than the {MAX_SOURCE_BYTES} byte limit for "
+                                   "a submission; submit only your source code")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise UsageError(f"{path}: not UTF-8 text (byte {err.start}); save the file as UTF-8") from None
+        raise UnreadableSubmission(f"{path.name}: not UTF-8 text (byte {err.start}); save the file as UTF-8") from None
 
 
 def _static_check(source: str, filename: str, forbidden: tuple[str, ...]) -> tuple[str, str] | None:

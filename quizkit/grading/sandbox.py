@@ -13,6 +13,7 @@ from __future__ import annotations
 import array
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -217,11 +218,12 @@ def _reset_zygote() -> None:
 # One sandboxed child.
 # ------------------------------------------------------------------------------------------------------
 class ChildGone(Exception):
-    """The child died or broke the protocol; `detail` says how (exit code, signal)."""
+    """The child died or broke the protocol; `detail` says how, `signal` is the signal that killed it if any."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, signal: int | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.signal = signal
 
 
 class CallTimeout(Exception):
@@ -248,6 +250,7 @@ class Sandbox:
     _out: int = -1
     _workdir: str = ""
     _uid: int | None = None
+    _seq: int = 0  # the last request's sequence number
     dead: bool = True
 
     # -- life cycle -----------------------------------------------------------------------------------------
@@ -322,25 +325,34 @@ class Sandbox:
                 pass
             self._out = -1
 
-    def died(self) -> str:
-        """Why the child is gone, for messages: 'exited with code 0', 'was killed by SIGXCPU (...)'."""
+    def died(self) -> ChildGone:
+        """Why the child is gone: 'exited with code 0', 'was killed by SIGXCPU (...)', with the signal as a fact."""
         status = None
         if _client is not None and _client.owner == os.getpid():
             status = _client.exit_status(self.pid, 1.0)
         self.kill()
-        return describe_status(status, self.limits)
+        sig = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
+        return ChildGone(describe_status(status, self.limits), sig)
 
     # -- requests -----------------------------------------------------------------------------------------------
     def request(self, message: dict[str, Any], blobs: list[bytes], size: int, timeout: float) -> tuple[Any, bytearray]:
-        """Send one request and wait for its reply (or raise CallTimeout / ChildGone / OutputFlood)."""
+        """Send one request and wait for its reply (or raise CallTimeout / ChildGone / OutputFlood).
+
+        Each request carries the next sequence number, from an unguessable start; the reply must echo it. A reply
+        to another request (an extra frame the submission wrote, or a stale one) means the child broke the
+        protocol, so it counts as a crash and can never be taken as the answer to a later request."""
         if self.dead or self._sock is None:
             raise ChildGone("the sandbox is not running")
-        data = protocol.pack(message, blobs, size)
+        if self._seq == 0:
+            self._seq = secrets.randbits(48) + 1
+        self._seq += 1
+        data = protocol.pack({**message, "seq": self._seq}, blobs, size)
         deadline = time.monotonic() + timeout
         self._send_all(data, deadline)
-        return self.request_raw(message, timeout, deadline)
+        return self.request_raw(self._seq, timeout, deadline)
 
-    def request_raw(self, message: Any, timeout: float, deadline: float | None = None) -> tuple[Any, bytearray]:
+    def request_raw(self, seq: int | None, timeout: float, deadline: float | None = None) -> tuple[Any, bytearray]:
+        """One reply frame; with `seq`, it must answer that request."""
         deadline = deadline if deadline is not None else time.monotonic() + timeout
         header = self._recv_exact(protocol.HEADER.size, deadline)
         # The child cannot make us hold more than it could have allocated itself.
@@ -357,6 +369,9 @@ class Sandbox:
             raise ChildGone(f"sent a malformed reply ({err})") from None
         if not isinstance(reply, dict):
             raise ChildGone("sent a malformed reply")
+        if seq is not None and (type(reply.get("seq")) is not int or reply["seq"] != seq):
+            self.kill()
+            raise ChildGone("sent a reply out of order (not the answer to the request it was sent)")
         self._drain()
         return reply, blob
 
@@ -371,7 +386,7 @@ class Sandbox:
                 except BlockingIOError:
                     continue
                 except OSError:
-                    raise ChildGone(self.died()) from None
+                    raise self.died() from None
                 view = view[sent:]
 
     def _recv_exact(self, n: int, deadline: float) -> bytearray:
@@ -387,7 +402,7 @@ class Sandbox:
             except OSError:
                 chunk = b""
             if not chunk:
-                raise ChildGone(self.died())
+                raise self.died()
             buf += chunk
         return buf
 

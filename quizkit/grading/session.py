@@ -1,23 +1,24 @@
-"""One submission being graded: its sandboxed child, time budget, captured output and per-test verdicts.
+"""Runs in the trusted supervisor: one submission being graded, its sandboxed child, time budget and test events.
 
-The proxy sends every request through `Session.request`. A timeout, crash, exit, output flood or forbidden call
-is recorded as an *event* of the test that was running; the plugin gives that test the event's status even if
-the test code caught the exception. Failures while importing the submission are remembered and repeated for
-every later test without re-running it.
+The proxy sends every request through `Session.request`, which returns the child's typed reply (replies.py) or
+raises. Every failed outcome, whether the child reported it (raised, exited, forbidden) or the sandbox saw it
+(timeout, crash, output flood, a reply out of order), becomes a test failure in one place, `Session.failure`.
+Timeouts, crashes, exits, floods and forbidden calls are also recorded as an *event* of the running test, so the
+plugin gives that test the event's status even if the test code caught the exception. A failure while importing
+the submission is remembered and repeated for every later test without re-running it.
 """
 
 from __future__ import annotations
 
+import signal
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from quizkit.grading import protocol
 from quizkit.grading.limits import Limits
 from quizkit.grading.protocol import (
     ForbiddenUse,
-    HandleRef,
     ProtocolError,
     ReturnTypeError,
     SandboxFailure,
@@ -25,15 +26,49 @@ from quizkit.grading.protocol import (
     SubmissionError,
     SubmissionTimeout,
 )
-from quizkit.grading.report import sanitize
+from quizkit.grading.replies import (
+    Exited,
+    Forbidden,
+    Made,
+    Missing,
+    Ok,
+    Raised,
+    Reply,
+    Unsendable,
+    parse_reply,
+)
+from quizkit.grading.report import Status, sanitize
 from quizkit.grading.sandbox import CallTimeout, ChildGone, OutputFlood, Sandbox
 
-_FAILURES = {"error": SubmissionCrashed, "timeout": SubmissionTimeout, "forbidden": ForbiddenUse}
+_FAILURES = {Status.ERROR: SubmissionCrashed, Status.TIMEOUT: SubmissionTimeout, Status.FORBIDDEN: ForbiddenUse}
 
 
-@dataclass
+# -- what the sandbox itself observed, in the same shape as the child's replies -----------------------------
+@dataclass(frozen=True)
+class Crashed:
+    """The child died or broke the protocol; `signal` is the signal that killed it, if any."""
+
+    detail: str
+    signal: int | None = None
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    seconds: float
+    budget: bool = False  # the submission's total budget ran out (not just this call's deadline)
+
+
+@dataclass(frozen=True)
+class Flooded:
+    kb: float
+
+
+Failure = Raised | Exited | Forbidden | Missing | Unsendable | Crashed | TimedOut | Flooded
+
+
+@dataclass(frozen=True)
 class Event:
-    status: str  # error | timeout | forbidden
+    status: Status  # error | timeout | forbidden
     message: str
 
 
@@ -55,7 +90,7 @@ class Session:
         self.sandbox: Sandbox | None = None
         self.loaded = False
         self.generation = 0  # bumps on every restart; handles from an older child are dead
-        self.preset: Event | None = None  # syntax error or static forbidden finding: every test gets it
+        self.preset: Event | None = None  # unreadable file, syntax error, static finding: every test gets it
         self.load_failure: Event | None = None
         self.current: str | None = None
         self.events: dict[str, Event] = {}
@@ -75,11 +110,13 @@ class Session:
             return self.preset
         return self.events.get(nodeid)
 
-    def fail(self, status: str, message: str) -> SandboxFailure:
-        message = sanitize(message)
+    def _event(self, status: Status, message: str, *, loading: bool = False) -> SandboxFailure:
+        event = Event(status, sanitize(message))
+        if loading:
+            self.load_failure = event
         if self.current is not None and self.current not in self.events:
-            self.events[self.current] = Event(status, message)
-        return _FAILURES[status](message)
+            self.events[self.current] = event
+        return _FAILURES[status](event.message)
 
     def output_text(self) -> str:
         text = self.output.decode("utf-8", "replace")
@@ -90,11 +127,53 @@ class Session:
     def remaining(self) -> float:
         return self.limits.total_seconds - self.used
 
+    # -- the one place a failed outcome becomes a test failure ---------------------------------------------------
+    def failure(self, outcome: Failure, what: str, *, loading: bool = False) -> Exception:
+        """The exception the running test fails with; sandbox-level failures restart the child first."""
+        if isinstance(outcome, (Crashed, TimedOut, Flooded, Exited)) or loading:
+            self._restart()
+        if isinstance(outcome, TimedOut):
+            if outcome.budget:
+                text = (f"the submission used up its total time budget of {self.limits.total_seconds:g} s; "
+                        "later tests were not run")
+            else:
+                text = f"{what} did not finish within {outcome.seconds:g} s (an endless loop, or far too slow)"
+            return self._event(Status.TIMEOUT, text, loading=loading)
+        if isinstance(outcome, Flooded):
+            return self._event(Status.ERROR, f"{what} printed more than {outcome.kb:g} KB of output; "
+                                             "remove the debugging prints", loading=loading)
+        if isinstance(outcome, Crashed):
+            status = Status.TIMEOUT if outcome.signal == signal.SIGXCPU else Status.ERROR
+            return self._event(status, f"the sandboxed process {outcome.detail} while {what}", loading=loading)
+        if isinstance(outcome, Forbidden):
+            return self._event(Status.FORBIDDEN, outcome.message, loading=loading)
+        if isinstance(outcome, Exited):
+            exit_text = f"your code called sys.exit({outcome.code})" + (f" ({outcome.where})" if outcome.where else "")
+            if loading:
+                return self._event(Status.ERROR, f"{self.filename} {exit_text} while being imported; "
+                                                 "a submission must not exit", loading=True)
+            return self._event(Status.ERROR, f"{what}: {exit_text}; a submission must not exit")
+        if isinstance(outcome, Raised):
+            text = f"{outcome.type_name}: {outcome.message}" if outcome.message else outcome.type_name
+            text += f" ({outcome.where})" if outcome.where else ""
+            if loading:
+                return self._event(Status.ERROR, f"Importing {self.filename} failed: {text}", loading=True)
+            return SubmissionError(sanitize(f"Called {what}; it raised {text}"))
+        if isinstance(outcome, Unsendable):
+            if loading:
+                return self._event(Status.ERROR, f"Importing {self.filename} failed: {outcome.message}", loading=True)
+            return ReturnTypeError(sanitize(f"{what} {outcome.message}"))
+        if loading:
+            return self._event(Status.ERROR, f"Importing {self.filename} failed: {outcome.message}", loading=True)
+        return SubmissionError(sanitize(outcome.message))
+
     # -- the child ----------------------------------------------------------------------------------------------
     def _restart(self) -> None:
         if self.sandbox is not None:
+            t0 = time.monotonic()
             self._collect_output()
             self.sandbox.close()
+            self.used += time.monotonic() - t0  # killing a child counts against the budget too
         self.sandbox = None
         self.loaded = False
         self.generation += 1
@@ -117,15 +196,22 @@ class Session:
             self.sandbox = None
 
     def ensure_loaded(self) -> None:
-        if self.preset is not None:
-            raise self.fail(self.preset.status, self.preset.message)
-        if self.load_failure is not None:
-            raise self.fail(self.load_failure.status, self.load_failure.message)
+        for known in (self.preset, self.load_failure):
+            if known is not None:
+                raise self._event(known.status, known.message)
         if self.loaded and self.sandbox is not None and not self.sandbox.dead:
             return
         self._restart()
         if self.remaining() <= 0:
-            raise self._budget_exhausted()
+            raise self.failure(TimedOut(0.0, budget=True), "")
+        self._start()
+        message = {"op": "load", "source": self.source, "filename": self.filename, "probes": self.probes}
+        reply = self._exchange(message, [], 0, f"importing {self.filename}", loading=True)
+        if not isinstance(reply, Ok):
+            raise self.failure(Raised("RuntimeError", "malformed reply to the import"), "", loading=True)
+        self.loaded = True
+
+    def _start(self) -> None:
         t0 = time.monotonic()
         sandbox = Sandbox(self.limits, self.forbidden, self.hide, self.secrets, self.disable)
         try:
@@ -141,145 +227,50 @@ class Session:
             self.isolation = list(sandbox.isolation)
         if sandbox._uid is not None:
             self.uids.append(sandbox._uid)
-        what = f"importing {self.filename}"
-        message = {"op": "load", "source": self.source, "filename": self.filename, "probes": self.probes}
-        try:
-            reply, _ = self._exchange(message, [], 0, what)
-        except SandboxFailure as err:
-            self.load_failure = Event(err.status, str(err))
-            raise
-        if not reply.get("ok"):
-            kind = reply.get("kind")
-            text = sanitize(reply.get("message", ""))
-            if kind == "forbidden":
-                self.load_failure = Event("forbidden", text)
-            elif kind == "exit":
-                self.load_failure = Event("error", f"{self.filename} {text} while being imported; "
-                                                   "a submission must not exit")
-            else:
-                self.load_failure = Event("error", f"Importing {self.filename} failed: {text}")
-            self._restart()
-            raise self.fail(self.load_failure.status, self.load_failure.message)
-        self.loaded = True
 
-    def _budget_exhausted(self) -> SandboxFailure:
-        return self.fail("timeout", f"the submission used up its total time budget of "
-                                    f"{self.limits.total_seconds:g} s; later tests were not run")
-
-    def _exchange(self, message: dict[str, Any], blobs: list[bytes], size: int, what: str) -> tuple[dict, bytearray]:
-        """One request with the deadline; sandbox failures become the running test's event."""
+    def _exchange(self, message: dict[str, Any], blobs: list[bytes], size: int, what: str, *,
+                  loading: bool = False) -> Ok | Made:
+        """One request under the deadline; the reply if it is a success, else the failure is raised."""
         assert self.sandbox is not None
         remaining = self.remaining()
         if remaining <= 0:
-            self._restart()
-            raise self._budget_exhausted()
+            raise self.failure(TimedOut(0.0, budget=True), what, loading=loading)
         timeout = min(self.limits.call_seconds, remaining)
         t0 = time.monotonic()
+        outcome: Reply | Failure
         try:
-            return self.sandbox.request(message, blobs, size, timeout)
+            raw, blob = self.sandbox.request(message, blobs, size, timeout)
+            outcome = parse_reply(raw, blob)
         except CallTimeout:
-            self._restart()
-            if timeout < self.limits.call_seconds:
-                raise self._budget_exhausted() from None
-            raise self.fail("timeout", f"{what} did not finish within {timeout:g} s "
-                                       "(an endless loop, or far too slow)") from None
+            outcome = TimedOut(timeout, budget=timeout < self.limits.call_seconds)
         except OutputFlood:
-            self._restart()
-            raise self.fail("error", f"{what} printed more than {self.limits.output_kb:g} KB of output; "
-                                     "remove the debugging prints") from None
+            outcome = Flooded(self.limits.output_kb)
         except ChildGone as err:
-            self._restart()
-            status = "timeout" if "SIGXCPU" in err.detail else "error"
-            raise self.fail(status, f"the sandboxed process {err.detail} while {what}") from None
+            outcome = Crashed(err.detail, err.signal)
+        except ProtocolError as err:
+            outcome = Crashed(f"sent malformed data ({err})")
         finally:
             self.used += time.monotonic() - t0
+        if isinstance(outcome, (Ok, Made)):
+            return outcome
+        raise self.failure(outcome, what, loading=loading)
 
     # -- requests from the proxy --------------------------------------------------------------------------------
     def request(self, op: str, name: str, args: tuple, kwargs: dict, *, handle: int | None = None,
-                generation: int | None = None, what: str = "") -> Any:
+                generation: int | None = None, what: str = "") -> Ok | Made:
         self.ensure_loaded()
         if generation is not None and generation != self.generation:
-            raise self.fail("error", f"{what}: the object was lost when the sandbox restarted after an earlier "
-                                     "crash or timeout")
+            raise self._event(Status.ERROR, f"{what}: the object was lost when the sandbox restarted after an "
+                                            "earlier crash or timeout")
         try:
             args_json, blobs, size = protocol.encode(list(args))
-            kwargs_json, blobs2, size2 = _encode_more(kwargs, size)
-        except TypeError as err:
+            kwargs_json, blobs, size = protocol.encode_after(kwargs, blobs, size)
+        except (TypeError, ValueError) as err:
             raise TypeError(f"cannot send the arguments of {what}: {err}") from None
         message: dict[str, Any] = {"op": op, "name": name, "args": args_json, "kwargs": kwargs_json}
         if handle is not None:
             message["handle"] = handle
-        reply, blob = self._exchange(message, blobs + blobs2, size2 if blobs2 else size, what)
-        if reply.get("ok"):
-            if op == "new":
-                hid = reply.get("handle")
-                if type(hid) is not int:
-                    raise self.fail("error", f"{what}: malformed reply from the sandbox")
-                return hid
-            try:
-                return protocol.decode(reply.get("value"), blob)
-            except ProtocolError as err:
-                self._restart()
-                raise self.fail("error", f"{what}: the sandbox sent malformed data ({err})") from None
-        kind = reply.get("kind")
-        text = sanitize(reply.get("message", ""))
-        if kind == "forbidden":
-            raise self.fail("forbidden", text)
-        if kind == "exit":
-            self._restart()
-            raise self.fail("error", f"{what}: {text}; a submission must not exit")
-        if kind == "type":
-            raise ReturnTypeError(sanitize(f"{what} {text}"))
-        if kind == "missing":
-            raise SubmissionError(text)
-        raise SubmissionError(sanitize(f"Called {what}; it raised {text}"))
-
-
-def _encode_more(value: Any, offset: int) -> tuple[Any, list[bytes], int]:
-    """Encode kwargs after the args' blob: shift tensor offsets by the args' size (aligned)."""
-    obj, blobs, size = protocol.encode(value)
-    if not blobs:
-        return obj, [], offset
-    pad = (-offset) % 64
-    shift = offset + pad
-
-    def fix(v: Any) -> Any:
-        if isinstance(v, list):
-            return [fix(x) for x in v]
-        if isinstance(v, dict):
-            if v.get("t") == "tensor":
-                return {**v, "off": v["off"] + shift}
-            return {k: fix(x) for k, x in v.items()}
-        return v
-
-    return fix(obj), ([b"\0" * pad] if pad else []) + blobs, shift + size
-
-
-def describe_value(v: Any, depth: int = 0) -> str:
-    """Short text for a value in a message: tensor(shape=(101,), dtype=float64)."""
-    import torch
-
-    if isinstance(v, torch.Tensor):
-        return f"tensor(shape={tuple(v.shape)}, dtype={str(v.dtype).replace('torch.', '')})"
-    if isinstance(v, HandleRef):
-        return "<object>"
-    if depth > 1:
-        return "..."
-    if isinstance(v, (list, tuple)):
-        inner = ", ".join(describe_value(x, depth + 1) for x in list(v)[:4])
-        more = ", ..." if len(v) > 4 else ""
-        return f"[{inner}{more}]" if isinstance(v, list) else f"({inner}{more})"
-    if isinstance(v, dict):
-        inner = ", ".join(f"{k!r}: {describe_value(x, depth + 1)}" for k, x in list(v.items())[:4])
-        return "{" + inner + (", ..." if len(v) > 4 else "") + "}"
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def describe_call(name: str, args: tuple, kwargs: dict) -> str:
-    parts = [describe_value(a) for a in args] + [f"{k}={describe_value(v)}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
-
-
-def read_probes(path: Path | None) -> str | None:
-    return path.read_text(encoding="utf-8") if path is not None else None
+        reply = self._exchange(message, blobs, size, what)
+        if (op == "new") != isinstance(reply, Made):
+            raise self.failure(Crashed("sent a reply of the wrong kind"), what)
+        return reply

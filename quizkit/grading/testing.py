@@ -1,12 +1,19 @@
-"""Helpers for exercise tests: points, visibility, and assertions whose messages are written for the student.
+"""Runs in the trusted supervisor: the API exercise tests use (points, visibility, assertions for the student).
 
 Messages follow one shape: "Called <call>. Expected <what>, got <what came back>. <usual cause>".
+A test module that sets READ_ONLY_INPUTS = True has every call's tensor arguments checked, here, against what
+the child reports they were after the call (see proxy.py); `assert_unchanged` is the same check for data a
+probe hands back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from quizkit.grading.protocol import Seeded
+
+__all__ = ["Seeded", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -127,6 +134,62 @@ def check(condition: Any, *, call: str, got: Any, expected: Any, hint: str = "")
     ok = bool(condition)
     if not ok:
         raise AssertionError(_finish([f"Called {call}.", f"Expected {expected}, got {got}."], hint))
+
+
+INPUT_CHANGED_HINT = ("A function must leave its inputs as they were: compute into a new tensor (y = x * 2), "
+                      "not in place (x.mul_(2), x[...] = ..., x += ...).")
+
+
+def assert_unchanged(before: Any, after: Any, *, call: str, name: str = "its input", hint: str = "") -> None:
+    """Every tensor in `before` (nested in lists, tuples and dicts) must be in `after`, at the same place, with
+    the same shape, dtype and values (NaN where NaN was). `after` is what the child sent back after the call."""
+    where = _first_change(before, after, name)
+    if where is not None:
+        raise AssertionError(_finish([f"Called {call}.", f"It changed {where} in place."],
+                                     hint or INPUT_CHANGED_HINT))
+
+
+def _has_tensor(v: Any) -> bool:
+    import torch
+
+    if isinstance(v, torch.Tensor):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_tensor(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_tensor(x) for x in v.values())
+    return False
+
+
+def _first_change(before: Any, after: Any, where: str) -> str | None:
+    import torch
+
+    if not _has_tensor(before):
+        return None
+    if isinstance(before, torch.Tensor):
+        if type(after) is not torch.Tensor or after.shape != before.shape or after.dtype != before.dtype:
+            return where
+        if before.is_floating_point() or before.is_complex():
+            same = (after == before) | (torch.isnan(after) & torch.isnan(before))
+            return None if bool(same.all()) else where
+        return None if torch.equal(after, before) else where
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, (list, tuple)) or len(after) != len(before):
+            return where
+        for i, (b, a) in enumerate(zip(before, after)):
+            label = f"{where} {i + 1}" if where == "argument" else f"{where}[{i}]"
+            found = _first_change(b, a, label)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(after, dict) or set(after) != set(before):
+        return where
+    for key in before:
+        label = f"{where} {key}" if where == "argument" else f"{where}[{key!r}]"
+        found = _first_change(before[key], after[key], label)
+        if found is not None:
+            return found
+    return None
 
 
 IN_PLACE_HINT = (

@@ -1,4 +1,4 @@
-"""Wait for a file to be saved: inotify where Linux offers it, polling elsewhere."""
+"""Runs in the trusted supervisor: wait for a file to be saved (inotify where Linux offers it, polling elsewhere)."""
 
 from __future__ import annotations
 

@@ -68,8 +68,8 @@ class Mistake(NamedTuple):
 
 # A question leaves the mistakes notebook after this many right answers in a row.
 MISTAKE_CLEAR_STREAK = 2
-# An answer counts as right for streaks and accuracy only with full credit.
-RIGHT = 0.999999
+# An answer counts as right for streaks and accuracy only with full credit (the one threshold, quiz.scoring's).
+from quizkit.quiz.scoring import FULL as RIGHT  # noqa: E402
 
 
 class Store:
