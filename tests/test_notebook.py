@@ -46,3 +46,43 @@ def test_report_locations_map_back_to_cell_and_line():
 def test_a_broken_notebook_is_one_line(data, words):
     with pytest.raises(QuizkitError, match=f"^work.ipynb: {words}"):
         read(data, "work.ipynb")
+
+
+def _write_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 作业"), *(nbformat.v4.new_code_cell(s) for s in sources)]
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    return path
+
+
+def test_grade_a_notebook_and_map_its_error_to_the_cell(tmp_path, monkeypatch):
+    """A real grade in the sandbox: the reference in a notebook with magics passes; a wrong cell is named."""
+    import json
+
+    from click.testing import CliRunner
+
+    from quizkit.cli import cli
+    from quizkit.grading.exercises import load_exercise
+
+    monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    reference = open(load_exercise("sigmoid").reference, encoding="utf-8").read()
+    good = _write_notebook(tmp_path / "good.ipynb", "%matplotlib inline\n!pip list", reference)
+    result = CliRunner().invoke(cli, ["grade", "sigmoid", str(good), "--lang", "en"])
+    assert result.exit_code == 0 and "Total: 10/10" in result.output, result.output
+    assert "quizkit: cell 2, line 1: dropped '%matplotlib inline'" in result.output
+    bad = _write_notebook(tmp_path / "bad.ipynb", reference, "def sigmoid(x):\n    return 1 / 0")
+    result = CliRunner().invoke(cli, ["grade", "sigmoid", str(bad), "--format", "json", "--lang", "en"])
+    messages = [t["message"] for t in json.loads(result.output)["tests"] if t["status"] != "passed"]
+    assert result.exit_code == 1 and messages
+    assert any("bad.ipynb (cell 3, line 2)" in m for m in messages), messages
+
+
+def test_grade_batch_takes_notebooks(tmp_path):
+    from quizkit.grading.batch import discover
+
+    (tmp_path / "alice.ipynb").write_text("{}")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "sigmoid.ipynb").write_text("{}")
+    (tmp_path / "carol.py").write_text("")
+    assert [(s.name, s.path.name) for s in discover("sigmoid", tmp_path)] == [
+        ("alice", "alice.ipynb"), ("carol", "carol.py"), ("bob", "sigmoid.ipynb")]

@@ -26,13 +26,20 @@ class Student:
     path: Path
 
 
+SUFFIXES = (".py", ".ipynb")  # a Python file or a Jupyter notebook
+
+
 def discover(exercise_id: str, folder: Path) -> list[Student]:
-    """Each `*.py` in the folder is a student; so is each sub-folder holding `<exercise_id>.py`."""
+    """Each `*.py` or `*.ipynb` in the folder is a student; so is each sub-folder holding `<exercise_id>.py`
+    (or `<exercise_id>.ipynb`)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder of submissions")
-    students = [Student(p.stem, p) for p in sorted(folder.glob("*.py")) if p.is_file()]
-    students += [Student(d.name, d / f"{exercise_id}.py") for d in sorted(folder.iterdir())
-                 if d.is_dir() and (d / f"{exercise_id}.py").is_file()]
+    students = [Student(p.stem, p) for p in sorted(folder.iterdir())
+                if p.suffix in SUFFIXES and p.is_file()]
+    for d in sorted(p for p in folder.iterdir() if p.is_dir()):
+        found = [d / f"{exercise_id}{suffix}" for suffix in SUFFIXES if (d / f"{exercise_id}{suffix}").is_file()]
+        if found:
+            students.append(Student(d.name, found[0]))
     names = [s.name for s in students]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:

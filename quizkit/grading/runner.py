@@ -66,8 +66,12 @@ class Grader:
         started = time.monotonic()
         path = Path(path)
         filename = display_name or path.name
+        notebook = None
         try:
             source = read_submission(path)
+            if path.suffix == ".ipynb":
+                notebook = read_notebook(source, filename)
+                source = notebook.source
         except UnreadableSubmission as err:
             session = self._session("", filename)
             session.preset = Event(Status.ERROR, sanitize(str(err)))
@@ -89,8 +93,14 @@ class Grader:
 
             if GUARD not in isolation:
                 isolation.append(GUARD)
+        output = session.output_text()
+        if notebook is not None:  # locations in cells, and what was dropped, for the notebook's author
+            for t in tests:
+                t.message = notebook.relabel(t.message, filename)
+            notes = [f"quizkit: {note}" for note in notebook.dropped]
+            output = "\n".join([*notes, notebook.relabel(output, filename)]).strip()
         return GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
-                                      isolation=isolation, submission=str(path), output=session.output_text())
+                                      isolation=isolation, submission=str(path), output=output)
 
     def _session(self, source: str, filename: str) -> Any:
         from quizkit.grading.session import Session
@@ -153,6 +163,16 @@ def read_submission(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise UnreadableSubmission(f"{path.name}: not UTF-8 text (byte {err.start}); save the file as UTF-8") from None
+
+
+def read_notebook(source: str, filename: str) -> Any:
+    """A notebook's code cells as one source (interop/notebook.py); an unreadable one fails every test."""
+    from quizkit.interop.notebook import read
+
+    try:
+        return read(source, filename)
+    except QuizkitError as err:
+        raise UnreadableSubmission(str(err)) from None
 
 
 def _static_check(source: str, filename: str, forbidden: tuple[str, ...]) -> tuple[str, str] | None:

@@ -41,8 +41,8 @@ class Notebook:
             where = self.where(int(m.group(1)))
             return f'File "{filename}", {where}' if where else m.group(0)
 
-        text = re.sub(rf'File "{name}", line (\d+)', traceback, text)
-        return re.sub(rf"{name}:(\d+)", colon, text)
+        text = re.sub(rf'File "{name}(?:\.py)?", line (\d+)', traceback, text)
+        return re.sub(rf"{name}(?:\.py)?:(\d+)", colon, text)
 
 
 def _is_ipython(stripped: str) -> bool:
@@ -50,12 +50,13 @@ def _is_ipython(stripped: str) -> bool:
         stripped.endswith("?") and not stripped.startswith("#"))
 
 
-def read(data: bytes, filename: str) -> Notebook:
+def read(data: bytes | str, filename: str) -> Notebook:
     """The notebook's code cells in order; QuizkitError (one line, naming the file) for anything unreadable."""
     import nbformat
 
     try:
-        nb = nbformat.reads(data.decode("utf-8-sig"), as_version=4)
+        text = data if isinstance(data, str) else data.decode("utf-8-sig")
+        nb = nbformat.reads(text, as_version=4)
     except UnicodeDecodeError as err:
         raise QuizkitError(f"{filename}: not UTF-8 text (byte {err.start}); save the notebook again") from None
     except Exception as err:  # nbformat raises JSON, validation and version errors of several kinds
