@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from quizkit.cli.options import reveal_hidden_option
 from quizkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
     done = 0
     try:
         while True:
-            report = grade_one(grader, ex, file)
+            report = grade_one(grader, ex, file).for_student()
             if report.tests:
                 record_attempt(report)
             click.echo(f"[{time.strftime('%H:%M:%S')}] {watch_summary(report)}")
@@ -74,7 +75,9 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="results.csv or results.json, updated after every student.")
 @click.option("--resume", is_flag=True, help="Skip the students already in --output.")
-def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool) -> None:
+@reveal_hidden_option
+def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool,
+                reveal_hidden: bool) -> None:
     """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -99,7 +102,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
         task = progress.add_task(f"grading {ex.id}", total=len(todo))
 
         def on_result(student, report):  # type: ignore[no-untyped-def]
-            results.add(row(student, report))
+            results.add(row(student, report if reveal_hidden else report.for_student()))
             progress.advance(task)
 
         grade_all(ex, todo, jobs=jobs, on_result=on_result)

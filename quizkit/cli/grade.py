@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from quizkit.cli.options import format_option, lang_option
+from quizkit.cli.options import format_option, lang_option, reveal_hidden_option
 from quizkit.errors import QuizkitError, UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
 @lang_option
-def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str | None) -> None:
+@reveal_hidden_option
+@click.option("--no-record", is_flag=True,
+              help="Don't save this grade in your progress (for grading someone else's file).")
+def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str | None, reveal_hidden: bool,
+          no_record: bool) -> None:
     """Grade FILE against exercise ID in the sandbox.
 
     \b
@@ -40,7 +44,9 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
 
     lang = lang or _detect_lang()
     report = run_grade(ex, file, lang=lang)
-    text = _render(report, fmt, lang)
+    if not reveal_hidden:
+        report = report.for_student()
+    text = _render(report, fmt, lang, ex.hidden_visibility)
     if output is not None:
         _write(output, text)
         if fmt != "text":
@@ -48,15 +54,16 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
                        err=True)
     else:
         click.echo(text, nl=False)
-    record_attempt(report)
+    if not no_record:
+        record_attempt(report)
     raise SystemExit(0 if report.passed else 1)
 
 
-def _render(report, fmt: str, lang: str) -> str:  # type: ignore[no-untyped-def]
+def _render(report, fmt: str, lang: str, hidden_visibility: str = "hidden") -> str:  # type: ignore[no-untyped-def]
     if fmt == "json":
         return report.to_json() + "\n"
     if fmt == "gradescope":
-        return json.dumps(report.to_gradescope(), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(report.to_gradescope(hidden_visibility), ensure_ascii=False, indent=2) + "\n"
     if fmt == "junit":
         return report.to_junit()
     return report.to_text(lang)

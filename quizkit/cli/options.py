@@ -56,3 +56,8 @@ def study_options(f):  # type: ignore[no-untyped-def]
                           no_shuffle_option, raw_math_option)):
         f = deco(f)
     return f
+
+
+reveal_hidden_option = click.option(
+    "--reveal-hidden", is_flag=True,
+    help="Instructors: show hidden tests' inputs and messages (students see only their names and outcomes).")

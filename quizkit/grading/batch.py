@@ -55,6 +55,7 @@ def row(student: Student, report: GradeReport) -> dict:
         "tests_passed": sum(t.passed for t in report.tests), "tests_total": len(report.tests),
         "failed_tests": ";".join(t.name for t in report.failing),
         "error": report.error,
+        "tests": [t.to_dict() for t in report.tests],  # JSON only; the CSV writer keeps CSV_FIELDS
     }
 
 

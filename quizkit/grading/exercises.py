@@ -17,6 +17,9 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+HIDDEN_VISIBILITY = ("hidden", "after_due_date")  # Gradescope's names; a hidden test is never shown at once
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
@@ -33,6 +36,7 @@ class Exercise:
     reference: Path
     readme: Path
     mutants: tuple[Path, ...] = field(default=())  # known-wrong variants; each must fail a test
+    hidden_visibility: str = "hidden"  # what Gradescope shows of hidden tests: hidden | after_due_date
 
     @property
     def probes(self) -> Path | None:
@@ -119,7 +123,11 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
         isinstance(h, dict) and isinstance(h.get("zh"), str) and isinstance(h.get("en"), str) for h in hints
     ):
         raise fail("hints", "`hints` must be a list of {zh: ..., en: ...}")
-    unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "limits", "hints"})
+    hidden_visibility = data.get("hidden_visibility", "hidden")
+    if hidden_visibility not in HIDDEN_VISIBILITY:
+        raise fail("hidden_visibility", f"`hidden_visibility` must be one of: {', '.join(HIDDEN_VISIBILITY)}")
+    unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "limits", "hints",
+                                  "hidden_visibility"})
     if unknown:
         raise fail(unknown[0], f"unknown key `{unknown[0]}`")
     mutants_dir = folder / "mutants"
@@ -139,6 +147,7 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
         reference=Path(reference) if reference is not None else reference_dir() / f"{ex_id}.py",
         readme=folder / "README.md",
         mutants=mutants,
+        hidden_visibility=hidden_visibility,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -120,6 +120,15 @@ class GradeReport:
                    [str(x) for x in data.get("isolation", [])], str(data.get("submission", "")), "",
                    str(data.get("error", "")))
 
+    def for_student(self) -> GradeReport:
+        """The report a student may read, in every format and in their progress database: a hidden test shows
+        only its name and whether it passed (the instructor's `--reveal-hidden` keeps the full report)."""
+        shown = {t.message for t in self.tests if t.visibility != "hidden"}
+        # a message every test shares (an unreadable file, a syntax error) tells nothing about the hidden inputs
+        tests = [replace(t, message="") if t.visibility == "hidden" and t.message not in shown else t
+                 for t in self.tests]
+        return replace(self, tests=tests)
+
     @property
     def failing(self) -> list[TestResult]:
         return [t for t in self.tests if not t.passed]
@@ -151,7 +160,7 @@ class GradeReport:
             label = words[t.status.value]
             hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
             lines.append(f"{mark} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  {label}{hidden}")
-            if not t.passed and t.message:
+            if not t.passed and (t.message or t.visibility == "hidden"):
                 if t.visibility == "hidden":
                     lines.append(f"    {words['hidden_msg']}")
                 else:
@@ -170,8 +179,9 @@ class GradeReport:
         return "\n".join(lines) + "\n"
 
     # -- Gradescope results.json ------------------------------------------------------------------------------
-    def to_gradescope(self) -> dict[str, Any]:
-        """Gradescope's autograder results.json: hidden tests are shown once grades are published."""
+    def to_gradescope(self, hidden_visibility: str = "hidden") -> dict[str, Any]:
+        """Gradescope's autograder results.json; a hidden test gets the exercise's `hidden_visibility` (hidden,
+        or after_due_date), so Gradescope shows it to the instructor and never at once to the student."""
         tests = []
         for i, t in enumerate(self.tests, 1):
             tests.append({
@@ -182,7 +192,7 @@ class GradeReport:
                 "status": "passed" if t.passed else "failed",
                 "output": t.message if not t.passed else "",
                 "output_format": "text",
-                "visibility": "after_published" if t.visibility == "hidden" else "visible",
+                "visibility": hidden_visibility if t.visibility == "hidden" else "visible",
                 "tags": [t.status.value],
                 "extra_data": {"status": t.status.value},
             })

@@ -105,7 +105,8 @@ def run(exercise_id: str, root: Path) -> dict:
         results = {"score": 0, "output": target, "output_format": "text", "visibility": "visible", "tests": []}
     else:
         try:
-            results = Grader(ex).grade(target, display_name=target.name).to_gradescope()
+            report = Grader(ex).grade(target, display_name=target.name)
+            results = report.to_gradescope(ex.hidden_visibility)
         except QuizkitError as err:
             results = {"score": 0, "output": str(err), "output_format": "text", "visibility": "visible",
                        "tests": []}
