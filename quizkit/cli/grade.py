@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 @format_option("text", "json", "gradescope", "junit")
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
+@click.option("--require-isolation", is_flag=True,
+              help="Refuse to grade (exit 1) unless the sandbox has every isolation layer (see quizkit doctor).")
 @lang_option
-def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str | None) -> None:
+def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_isolation: bool,
+          lang: str | None) -> None:
     """Grade FILE against exercise ID in the sandbox.
 
     \b
@@ -39,7 +42,7 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
     from quizkit.grading.runner import grade as run_grade
 
     lang = lang or _detect_lang()
-    report = run_grade(ex, file, lang=lang)
+    report = run_grade(ex, file, lang=lang, require_isolation=require_isolation)
     text = _render(report, fmt, lang)
     if output is not None:
         _write(output, text)
