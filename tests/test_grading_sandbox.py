@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from quizkit.errors import UsageError
+from quizkit.grading import layers
 from quizkit.grading.exercises import load_exercise, load_exercise_dir
-from quizkit.grading.isolation import GUARD, LANDLOCK, NETWORK, UID
+from quizkit.grading.isolation import GUARD
 from quizkit.grading.limits import Limits
 from quizkit.grading.runner import Grader
 
@@ -52,18 +53,24 @@ def test_honest_submissions_in_different_styles_score_full_marks(grader, name):
 
 def test_report_lists_the_isolation_layers_in_force(grader):
     report = grader.grade(grader.exercise.reference)
-    assert GUARD in report.isolation
+    assert GUARD not in report.isolation  # the in-process guard is not an isolation layer
+    assert set(report.isolation) <= set(layers.ALL) and layers.PROCESS in report.isolation
+    assert report.isolation_missing == layers.missing(report.isolation, os.geteuid() == 0)
+    text = report.to_text("en")
+    assert layers.label(layers.PROCESS) in text and layers.label(layers.PROCESS, "zh") in report.to_text("zh")
     if os.geteuid() == 0 and os.uname().sysname == "Linux":
-        joined = "; ".join(report.isolation)
-        assert NETWORK in joined and UID in joined and "mount namespace" in joined
+        assert {layers.NETWORK, layers.UID, layers.MOUNT, layers.PID_NAMESPACE} <= set(report.isolation)
 
 
 def test_grading_still_works_without_os_layers(tmp_path):
-    plain = Grader(load_exercise("sigmoid"), limits=FAST, disable=("net", "mount", "landlock", "uid"))
+    plain = Grader(load_exercise("sigmoid"), limits=FAST,
+                   disable=("pid", "net", "mount", "landlock", "uid", "seccomp"))
     report = plain.grade(REDTEAM / "honest_where.py")
     assert report.passed
-    assert NETWORK not in report.isolation and LANDLOCK not in report.isolation
-    assert not any(layer.startswith(UID) for layer in report.isolation)
+    off = {layers.PID_NAMESPACE, layers.NETWORK, layers.MOUNT, layers.LANDLOCK, layers.UID, layers.SECCOMP}
+    assert not off & set(report.isolation) and layers.SUBREAPER in report.isolation
+    assert off - {layers.UID} <= set(report.isolation_missing)
+    assert "Isolation missing on this machine" in report.to_text("en")
 
 
 DYNAMIC_FORBIDDEN = {

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("quizkit.cli.batch:watch", "Re-grade a submission on every save."),
     "grade-batch": ("quizkit.cli.batch:grade_batch", "Grade a whole class, one file or folder per student."),
     "dev": ("quizkit.cli.dev:dev", "Course self-checks for instructors."),
+    "doctor": ("quizkit.cli.doctor:doctor", "List the sandbox isolation layers this machine gives, and why any is missing."),
 }
 
 

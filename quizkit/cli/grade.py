@@ -21,12 +21,14 @@ if TYPE_CHECKING:
 @format_option("text", "json", "gradescope", "junit")
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
+@click.option("--require-isolation", is_flag=True,
+              help="Refuse to grade (exit 1) unless the sandbox has every isolation layer (see quizkit doctor).")
 @lang_option
 @reveal_hidden_option
 @click.option("--no-record", is_flag=True,
               help="Don't save this grade in your progress (for grading someone else's file).")
-def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str | None, reveal_hidden: bool,
-          no_record: bool) -> None:
+def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_isolation: bool,
+          lang: str | None, reveal_hidden: bool, no_record: bool) -> None:
     """Grade FILE against exercise ID in the sandbox.
 
     \b
@@ -43,7 +45,7 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, lang: str
     from quizkit.grading.runner import grade as run_grade
 
     lang = lang or _detect_lang()
-    report = run_grade(ex, file, lang=lang)
+    report = run_grade(ex, file, lang=lang, require_isolation=require_isolation)
     if not reveal_hidden:
         report = report.for_student()
     text = _render(report, fmt, lang, ex.hidden_visibility)

@@ -1,7 +1,7 @@
-"""OS isolation layers for the sandboxed child, each probed at run time (Linux; ctypes, no extra packages).
+"""Runs in the sandboxed child (and its keeper) before any student code: namespaces, a private root, limits.
 
-Everything here runs in the freshly forked child before any student code. Each layer either applies or is
-skipped, and `apply()` returns the names of the layers that are in force so the report can say so.
+Linux only, through ctypes (no extra packages). Each step either applies or is skipped; the caller records
+which layers are in force (layer ids in layers.py). Landlock and seccomp live in landlock.py and seccomp.py.
 """
 
 from __future__ import annotations
@@ -17,59 +17,33 @@ from typing import Any
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+NAMESPACE_FLAGS = {"pid": CLONE_NEWPID, "net": CLONE_NEWNET, "mount": CLONE_NEWNS | CLONE_NEWIPC}
 
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+MNT_DETACH = 2
+# statvfs flag -> the mount flag a read-only remount must keep (a locked flag cannot be dropped in a user ns)
+_KEEP_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC, os.ST_NOATIME: MS_NOATIME,
+               os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
-
-SYS_landlock_create_ruleset = 444  # the same number on every architecture (added after the syscall table merge)
-SYS_landlock_add_rule = 445
-SYS_landlock_restrict_self = 446
-LANDLOCK_CREATE_RULESET_VERSION = 1
-LANDLOCK_RULE_PATH_BENEATH = 1
-
-FS_EXECUTE = 1 << 0
-FS_WRITE_FILE = 1 << 1
-FS_READ_FILE = 1 << 2
-FS_READ_DIR = 1 << 3
-FS_REMOVE_DIR = 1 << 4
-FS_REMOVE_FILE = 1 << 5
-FS_MAKE_CHAR = 1 << 6
-FS_MAKE_DIR = 1 << 7
-FS_MAKE_REG = 1 << 8
-FS_MAKE_SOCK = 1 << 9
-FS_MAKE_FIFO = 1 << 10
-FS_MAKE_BLOCK = 1 << 11
-FS_MAKE_SYM = 1 << 12
-FS_REFER = 1 << 13  # ABI 2
-FS_TRUNCATE = 1 << 14  # ABI 3
-FS_IOCTL_DEV = 1 << 15  # ABI 5
-NET_BIND_TCP = 1 << 0  # ABI 4
-NET_CONNECT_TCP = 1 << 1
-SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0  # ABI 6
-SCOPE_SIGNAL = 1 << 1
-
-_FILE_RIGHTS_V1 = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE
+GUARD = "forbidden_guard"  # the in-process guard: defence in depth, not an isolation layer (hello leaves it out)
+DEV_FILES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 _libc: Any = None
-
-# Layer names as they appear in reports.
-NETWORK = "network namespace (no network)"
-MOUNT = "mount namespace (exercise and reference folders hidden)"
-WORKDIR_TMPFS = "private size-limited tmpfs working folder"
-WORKDIR = "fresh temporary working folder"
-LANDLOCK = "landlock (read-only system paths, writes only in the working folder, no TCP, no signals out)"
-UID = "unprivileged user"
-RLIMITS = "resource limits (CPU, memory, processes, file size, open files)"
-ENV = "scrubbed environment"
-PROCESS = "separate process (forked, own session)"
-GUARD = "forbidden-API guard (static scan + runtime)"
 
 
 def libc() -> Any:
@@ -85,54 +59,133 @@ def _check(ret: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def disabled_layers() -> set[str]:
-    """QUIZKIT_SANDBOX_DISABLE=net,mount,landlock,uid: turn layers off (debugging, and tests of the fallback)."""
-    raw = os.environ.get("QUIZKIT_SANDBOX_DISABLE", "")
-    return {part.strip() for part in raw.split(",") if part.strip()}
+def prctl(option: int, value: int) -> bool:
+    try:
+        return int(libc().prctl(option, value, 0, 0, 0)) == 0
+    except Exception:  # noqa: BLE001 - no prctl (not Linux): the layer is simply missing
+        return False
 
 
 def set_pdeathsig() -> None:
-    try:
-        libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except Exception:  # noqa: BLE001, S110 - best effort
-        pass
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def unshare_namespaces(disabled: set[str]) -> tuple[bool, bool]:
-    """(network isolated, mount namespace) — as root directly, otherwise through a user namespace."""
-    want_net = "net" not in disabled
-    want_mnt = "mount" not in disabled
-    if not (want_net or want_mnt):
-        return False, False
-    flags = (CLONE_NEWNET if want_net else 0) | ((CLONE_NEWNS | CLONE_NEWIPC) if want_mnt else 0)
+def set_dumpable(flag: bool) -> bool:
+    """Non-dumpable: processes of the same uid can neither ptrace us nor read /proc/<pid>/mem, environ, fd."""
+    return prctl(PR_SET_DUMPABLE, 1 if flag else 0)
+
+
+def set_subreaper() -> bool:
+    return prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def no_new_privs() -> bool:
+    return prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+# -- namespaces ---------------------------------------------------------------------------------------------
+def enter_namespaces(want: set[str]) -> set[str]:
+    """unshare() the wanted namespaces ("pid", "net", "mount"); returns those made.
+
+    As root directly, otherwise inside a new user namespace that maps our own uid. Without a PID namespace
+    the rest is still worth having (e.g. a kernel without CONFIG_PID_NS).
+    """
+    if sys.platform != "linux":
+        return set()
+    attempts = [want, want - {"pid"}] if "pid" in want else [want]
     c = libc()
-    if os.geteuid() == 0:
-        if c.unshare(flags) == 0:
-            return want_net, want_mnt
-        return False, False
-    uid, gid = os.geteuid(), os.getegid()
-    if c.unshare(flags | CLONE_NEWUSER) != 0:
-        return False, False
-    try:
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    except OSError:
-        pass
-    return want_net, want_mnt
+    is_root = os.geteuid() == 0
+    for names in attempts:
+        if not names:
+            return set()
+        flags = 0
+        for name in names:
+            flags |= NAMESPACE_FLAGS[name]
+        if is_root:
+            if c.unshare(flags) == 0:
+                return set(names)
+            continue
+        uid, gid = os.geteuid(), os.getegid()
+        set_dumpable(True)  # a non-dumpable process cannot write its own uid_map
+        if c.unshare(flags | CLONE_NEWUSER) != 0:
+            continue
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        except OSError:
+            pass
+        return set(names)
+    return set()
 
 
-def mount_private() -> None:
-    _check(libc().mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+# -- the private root ---------------------------------------------------------------------------------------
+def private_root(read_paths: list[str], workdir: Path, size_mb: int, uid: int | None, fresh_proc: bool) -> bool:
+    """Make `/` a new tmpfs holding only read_paths (read-only binds, same paths), /dev basics, /proc and the
+    work folder (a size-limited tmpfs). Everything else — /tmp, /run, $HOME, the course — is simply absent.
+
+    Returns whether the work folder is a size-limited tmpfs. Needs a mount namespace; raises OSError.
+    """
+    c = libc()
+    _check(c.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+    new = str(workdir)  # the staging point: the work folder's own path, covered in this namespace only
+    _check(c.mount(b"tmpfs", new.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755,size=1m,nr_inodes=4096"),
+           "mount the new root")
+    for path in _outermost(p for p in read_paths if p not in ("/proc", "/dev")):
+        _bind(path, new + path, readonly=True)
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(name) and not os.path.lexists(new + name):
+            os.symlink(os.readlink(name), new + name)
+    os.makedirs(new + "/dev", mode=0o755)
+    for dev in DEV_FILES:
+        if os.path.exists(dev):
+            _bind(dev, new + dev, readonly=False)
+    for link, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{new}/dev/{link}")
+    os.makedirs(new + "/proc", mode=0o555)
+    if not fresh_proc or c.mount(b"proc", (new + "/proc").encode(), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                 None) != 0:
+        _bind("/proc", new + "/proc", readonly=False)
+    os.makedirs(new + new, mode=0o700)
+    tmpfs = mount_workdir(Path(new + new), size_mb, uid)
+    os.makedirs(new + "/.old", mode=0o700)
+    _check(c.syscall(155 if os.uname().machine == "x86_64" else 41, new.encode(), (new + "/.old").encode()),
+           "pivot_root")
+    os.chdir("/")
+    _check(c.umount2(b"/.old", MNT_DETACH), "detach the old root")
+    os.rmdir("/.old")
+    c.mount(None, b"/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+    return tmpfs
 
 
-def hide(path: Path) -> bool:
-    """Cover a folder with an empty read-only tmpfs (only in this mount namespace)."""
-    if not path.is_dir():
-        return False
-    ret = libc().mount(b"tmpfs", os.fsencode(str(path)), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                       b"size=4k,nr_inodes=4,mode=000")
-    return ret == 0
+def _outermost(paths: Any) -> list[str]:
+    out: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in out):
+            out.append(p)
+    return out
+
+
+def _bind(source: str, target: str, *, readonly: bool) -> None:
+    c = libc()
+    if os.path.isdir(source):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        with open(target, "a"):
+            pass
+    _check(c.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None), f"bind {source}")
+    if readonly:
+        keep = MS_RDONLY
+        try:
+            flags = os.statvfs(source).f_flag
+            for st, ms in _KEEP_FLAGS.items():
+                if flags & st:
+                    keep |= ms
+        except OSError:
+            pass
+        c.mount(None, target.encode(), None, MS_REMOUNT | MS_BIND | keep, None)  # best effort
 
 
 def mount_workdir(path: Path, size_mb: int, uid: int | None) -> bool:
@@ -144,14 +197,14 @@ def mount_workdir(path: Path, size_mb: int, uid: int | None) -> bool:
     return ret == 0
 
 
-MS_BIND = 4096
-
-
 def python_paths() -> list[str]:
-    """Folders the interpreter needs to keep importing (stdlib, site-packages, the interpreter itself)."""
+    """Folders the interpreter needs to keep importing (stdlib, site-packages, the interpreter, quizkit)."""
     import sysconfig
 
-    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    import quizkit
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(sys.executable),
+             os.path.dirname(os.path.realpath(sys.executable)), os.path.dirname(quizkit.__file__)]
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         p = sysconfig.get_paths().get(key)
         if p:
@@ -160,9 +213,9 @@ def python_paths() -> list[str]:
     return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
 
 
-def blocked_ancestors(paths: list[str]) -> dict[str, list[str]]:
-    """{ancestor that others cannot traverse (e.g. /root, mode 0700): [paths below it]}."""
-    out: dict[str, list[str]] = {}
+def blocked_ancestors(paths: list[str]) -> list[str]:
+    """Ancestors of paths that others cannot traverse (e.g. /root, mode 0700)."""
+    out: list[str] = []
     for real in paths:
         parts = real.split("/")
         for i in range(2, len(parts)):
@@ -172,36 +225,41 @@ def blocked_ancestors(paths: list[str]) -> dict[str, list[str]]:
             except OSError:
                 break
             if not mode & 0o001:
-                out.setdefault(anc, []).append(real)
+                out.append(anc)
                 break
-    return out
+    return sorted(set(out))
 
 
-def expose(blocked: dict[str, list[str]]) -> bool:
-    """Cover each blocked ancestor with a tmpfs holding only the needed subtrees, bind-mounted back in place.
+# -- privileges -----------------------------------------------------------------------------------------------
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
-    Paths stay the same (sys.path, module __file__), the rest of e.g. /root disappears. Mount namespace only.
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> bool:
+    """Give up every capability (in a user namespace the child holds them all, and could unmount its root)."""
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    try:
+        return int(libc().capset(ctypes.byref(header), data)) == 0
+    except Exception:  # noqa: BLE001 - no capset: nothing to drop
+        return False
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def set_rlimits(limits: Any, extra_processes: int = 0) -> None:
+    """CPU, address space, processes, file size, open files, no core dumps.
+
+    `extra_processes`: others already counted against the process limit (the keeper, in a user namespace).
     """
-    c = libc()
-    for anc, subs in blocked.items():
-        keep = sorted(set(subs))
-        keep = [p for p in keep if not any(p != q and p.startswith(q + "/") for q in keep)]
-        fds = [(p, os.open(p, os.O_PATH | os.O_CLOEXEC)) for p in keep]
-        try:
-            _check(c.mount(b"tmpfs", os.fsencode(anc), b"tmpfs", MS_NOSUID | MS_NODEV,
-                           b"size=64k,nr_inodes=256,mode=0755"), f"cover {anc}")
-            for p, fd in fds:
-                os.makedirs(p, mode=0o755, exist_ok=True)
-                _check(c.mount(os.fsencode(f"/proc/self/fd/{fd}"), os.fsencode(p), None, MS_BIND | MS_REC, None),
-                       f"bind {p}")
-        finally:
-            for _, fd in fds:
-                os.close(fd)
-    return True
-
-
-def set_rlimits(limits: Any) -> None:
-    """CPU, address space, processes, file size, open files, no core dumps."""
     cpu = max(1, int(limits.cpu_seconds + 0.999))
     _set(resource.RLIMIT_CPU, cpu, cpu + 1)
     vm = _vm_size_bytes()
@@ -212,7 +270,8 @@ def set_rlimits(limits: Any) -> None:
     _set(resource.RLIMIT_FSIZE, fsize, fsize)
     _set(resource.RLIMIT_CORE, 0, 0)
     _set(resource.RLIMIT_NOFILE, 256, 256)
-    _set(resource.RLIMIT_NPROC, 1 + int(limits.processes), 1 + int(limits.processes))
+    nproc = 1 + int(limits.processes) + extra_processes
+    _set(resource.RLIMIT_NPROC, nproc, nproc)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises OSError instead of killing
 
 
@@ -237,89 +296,6 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def drop_privileges(uid: int) -> None:
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-
-
-def no_new_privs() -> bool:
-    return libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-
-
-# -- Landlock ---------------------------------------------------------------------------------------------------
-class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
-
-
-class _PathBeneathAttr(ctypes.Structure):
-    _pack_ = 1
-    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
-
-
-def landlock_abi() -> int:
-    c = libc()
-    c.syscall.restype = ctypes.c_long
-    abi = c.syscall(ctypes.c_long(SYS_landlock_create_ruleset), None, ctypes.c_size_t(0),
-                    ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
-    return int(abi) if abi > 0 else 0
-
-
-def landlock(read_paths: list[str], write_paths: list[str], dev_files: list[str]) -> bool:
-    """Allow reading (and executing) read_paths, everything in write_paths, and nothing else on the file system.
-
-    Also denies TCP bind/connect (ABI 4) and scopes abstract unix sockets and signals (ABI 6).
-    """
-    abi = landlock_abi()
-    if abi < 1:
-        return False
-    c = libc()
-    fs = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_CHAR
-          | FS_MAKE_DIR | FS_MAKE_REG | FS_MAKE_SOCK | FS_MAKE_FIFO | FS_MAKE_BLOCK | FS_MAKE_SYM)
-    if abi >= 2:
-        fs |= FS_REFER
-    if abi >= 3:
-        fs |= FS_TRUNCATE
-    if abi >= 5:
-        fs |= FS_IOCTL_DEV
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0,
-                        SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
-    size = 24 if abi >= 6 else (16 if abi >= 4 else 8)
-    ruleset = c.syscall(ctypes.c_long(SYS_landlock_create_ruleset), ctypes.byref(attr), ctypes.c_size_t(size),
-                        ctypes.c_uint32(0))
-    if ruleset < 0:
-        return False
-    try:
-        file_rights = _FILE_RIGHTS_V1 | (FS_TRUNCATE if abi >= 3 else 0)
-        read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
-        for path in read_paths:
-            _add_rule(c, ruleset, path, read, read & file_rights)
-        for path in write_paths:
-            _add_rule(c, ruleset, path, fs & ~FS_EXECUTE, fs & file_rights & ~FS_EXECUTE)
-        dev = FS_READ_FILE | FS_WRITE_FILE | (FS_IOCTL_DEV if abi >= 5 else 0)
-        for path in dev_files:
-            _add_rule(c, ruleset, path, dev, dev)
-        if c.syscall(ctypes.c_long(SYS_landlock_restrict_self), ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
-            return False
-    finally:
-        os.close(ruleset)
-    return True
-
-
-def _add_rule(c: Any, ruleset: int, path: str, dir_rights: int, file_rights: int) -> None:
-    try:
-        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        rights = dir_rights if os.path.isdir(path) else file_rights
-        rule = _PathBeneathAttr(rights, fd)
-        c.syscall(ctypes.c_long(SYS_landlock_add_rule), ctypes.c_int(ruleset),
-                  ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0))
-    finally:
-        os.close(fd)
-
 
 def readable_roots(secrets: list[Path]) -> list[str]:
     """System and Python folders the child may read, minus every folder that holds a secret.
@@ -327,16 +303,8 @@ def readable_roots(secrets: list[Path]) -> list[str]:
     A candidate that contains a secret is replaced by its children that don't (recursively), so e.g. an
     installed site-packages stays readable while site-packages/quizkit/data is not.
     """
-    import sysconfig
-
     cands: list[str] = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys"]
-    cands += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        try:
-            cands.append(sysconfig.get_paths()[key])
-        except KeyError:
-            pass
-    cands += [p for p in sys.path if p and os.path.isdir(p)]
+    cands += python_paths()
     secret_real = [os.path.realpath(s) for s in secrets]
     out: list[str] = []
     seen: set[str] = set()
@@ -366,6 +334,7 @@ def readable_roots(secrets: list[Path]) -> list[str]:
     for cand in cands:
         visit(cand, 0)
     return out
+
 
 
 def close_fds(keep: set[int]) -> None:

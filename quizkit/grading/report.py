@@ -97,6 +97,7 @@ class GradeReport:
     submission: str = ""  # the graded file, as given
     output: str = ""  # what the submission printed (sanitised, truncated); not part of the JSON contract
     error: str = ""  # why the submission could not be graded at all (batch: the grader failed on it)
+    isolation_missing: list[str] = field(default_factory=list)  # required layer ids this machine could not give
 
     @classmethod
     def from_tests(cls, exercise: str, tests: list[TestResult], *, duration_s: float,
@@ -118,7 +119,7 @@ class GradeReport:
         return cls(str(data["exercise"]), _number(data["score"]), _number(data["max_score"]), bool(data["passed"]),
                    float(data["duration_s"]), [TestResult.from_dict(t) for t in data.get("tests", [])],
                    [str(x) for x in data.get("isolation", [])], str(data.get("submission", "")), "",
-                   str(data.get("error", "")))
+                   str(data.get("error", "")), [str(x) for x in data.get("isolation_missing", [])])
 
     def for_student(self) -> GradeReport:
         """The report a student may read, in every format and in their progress database: a hidden test shows
@@ -143,6 +144,7 @@ class GradeReport:
             "duration_s": self.duration_s,
             "tests": [t.to_dict() for t in self.tests],
             "isolation": list(self.isolation),
+            "isolation_missing": list(self.isolation_missing),
             "submission": self.submission,
             **extra,
         }
@@ -175,7 +177,12 @@ class GradeReport:
             lines.append(words["printed"])
             lines.extend(f"  | {part}" for part in self.output.splitlines()[:20])
         lines.append("")
-        lines.append(f"{words['isolation']}: {', '.join(self.isolation) if self.isolation else words['none']}")
+        from quizkit.grading.layers import labels
+
+        shown = labels(self.isolation, lang)
+        lines.append(f"{words['isolation']}: {', '.join(shown) if shown else words['none']}")
+        if self.isolation_missing:
+            lines.append(f"{words['missing']}: {', '.join(labels(self.isolation_missing, lang))}")
         return "\n".join(lines) + "\n"
 
     # -- Gradescope results.json ------------------------------------------------------------------------------
@@ -196,8 +203,10 @@ class GradeReport:
                 "tags": [t.status.value],
                 "extra_data": {"status": t.status.value},
             })
+        from quizkit.grading.layers import labels
+
         summary = (f"{self.exercise}: {fmt_score(self.score)}/{fmt_score(self.max_score)}. "
-                   f"Isolation: {', '.join(self.isolation) or 'none'}.")
+                   f"Isolation: {', '.join(labels(self.isolation)) or 'none'}.")
         return {
             "score": self.score,
             "execution_time": round(self.duration_s, 3),
@@ -271,6 +280,7 @@ _EN = {
     "all_passed": "all tests passed", "not_passed": "not all tests passed",
     "printed": "Your code printed (first lines, shown for debugging only):",
     "isolation": "Isolation in force", "none": "none",
+    "missing": "Isolation missing on this machine (see quizkit doctor)",
 }
 _ZH = {
     "exercise": "练习", "file": "文件", "passed": "通过", "failed": "未通过", "error": "出错",
@@ -279,4 +289,5 @@ _ZH = {
     "all_passed": "全部通过", "not_passed": "未全部通过",
     "printed": "你的代码打印了（前几行，仅供调试）：",
     "isolation": "生效的隔离层", "none": "无",
+    "missing": "本机缺少的隔离层（见 quizkit doctor）",
 }

@@ -45,7 +45,8 @@ def check_budget(exercise: Exercise) -> None:
 class Grader:
     """A warm grader for one exercise: torch, the zygote and (after the first run) the tests stay loaded."""
 
-    def __init__(self, exercise: Exercise, *, limits: Limits | None = None, disable: tuple[str, ...] = ()) -> None:
+    def __init__(self, exercise: Exercise, *, limits: Limits | None = None, disable: tuple[str, ...] = (),
+                 require_isolation: bool = False, lang: str = "en") -> None:
         self.exercise = replace(exercise, limits=limits) if limits is not None else exercise
         self.disable = tuple(disable)
         if not self.exercise.test_file.is_file():
@@ -53,10 +54,14 @@ class Grader:
         check_budget(self.exercise)
         import torch  # noqa: F401 - loaded once, before the zygote forks
 
-        from quizkit.grading import sandbox
+        from quizkit.grading import zygote
 
-        self._hidden = sandbox.secret_paths([self.exercise.dir, self.exercise.reference.parent])
-        sandbox.start_zygote([self.exercise.dir, self.exercise.reference.parent])
+        self._hidden = zygote.secret_paths([self.exercise.dir, self.exercise.reference.parent])
+        zygote.start_zygote([self.exercise.dir, self.exercise.reference.parent], zygote.switched_off(self.disable))
+        if require_isolation:
+            from quizkit.grading.diagnose import require_full_isolation
+
+            require_full_isolation(self.disable, lang)
         self._probes = self.exercise.probes.read_text(encoding="utf-8") if self.exercise.probes else None
         self.last_session: Any = None
 
@@ -87,20 +92,19 @@ class Grader:
         self.last_session = session
         if infrastructure:
             raise QuizkitError(f"grading {path} failed: {infrastructure}")
-        isolation = list(session.isolation)
-        if self.exercise.forbidden:
-            from quizkit.grading.isolation import GUARD
+        from quizkit.grading.layers import missing
 
-            if GUARD not in isolation:
-                isolation.append(GUARD)
+        isolation = list(session.isolation)
         output = session.output_text()
         if notebook is not None:  # locations in cells, and what was dropped, for the notebook's author
             for t in tests:
                 t.message = notebook.relabel(t.message, filename)
             notes = [f"quizkit: {note}" for note in notebook.dropped]
             output = "\n".join([*notes, notebook.relabel(output, filename)]).strip()
-        return GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
-                                      isolation=isolation, submission=str(path), output=output)
+        report = GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
+                                        isolation=isolation, submission=str(path), output=output)
+        report.isolation_missing = missing(isolation, os.geteuid() == 0) if isolation else []
+        return report
 
     def _session(self, source: str, filename: str) -> Any:
         from quizkit.grading.session import Session
@@ -138,9 +142,10 @@ class Grader:
         return tests, plugin.infrastructure or session.infrastructure
 
 
-def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str = "en") -> GradeReport:
-    """Grade one file. `lang` is accepted for symmetry with the text report (report.to_text(lang))."""
-    return Grader(exercise).grade(submission_path)
+def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str = "en",
+          require_isolation: bool = False) -> GradeReport:
+    """Grade one file. `lang` is the language of a refusal under `require_isolation` (and of the text report)."""
+    return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(submission_path)
 
 
 def read_submission(path: Path) -> str:

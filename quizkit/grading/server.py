@@ -55,8 +55,12 @@ class Server:
             self.guard.install()
             self.layers.append(isolation.GUARD)
 
-    def hello(self) -> None:
-        protocol.send_frame(self.sock, {"op": "hello", "pid": self.pid, "isolation": self.layers})
+    def hello(self, uid: int | None = None) -> None:
+        """Layer facts travel as fields: ids (not labels) of the layers in force, and the sandbox uid."""
+        from quizkit.grading.layers import ALL
+
+        protocol.send_frame(self.sock, {"op": "hello", "pid": self.pid, "uid": uid,
+                                        "layers": [x for x in self.layers if x in ALL]})
 
     def serve(self) -> None:
         import torch
