@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-ABSOLUTE = ("一定", "彻底", "总是", "永远", "完全", "绝对", "只有", "必然", "必定", "所有", "任何", "从不",
-            "都能", "唯一", "只能", "根本")
+ABSOLUTE = ("一定", "彻底", "总是", "永远", "完全", "绝对", "只有", "必然", "必定", "任何", "从不", "只能", "唯一")
+NOT_ABSOLUTE = ("绝对值", "只有一个", "完全连接", "一定程度")
 ALL_OF = ("以上都对", "以上都不对", "以上都是", "以上皆是", "以上皆非", "以上均")
 
 
@@ -43,6 +43,9 @@ def measure(root: Path, verbose: bool = False) -> dict:
         if q.get("type") not in ("single", "multiple"):
             continue
         opts = [str(o) for o in q["options"]]
+        plain = [o for o in opts]
+        for w in NOT_ABSOLUTE:
+            plain = [o.replace(w, "") for o in plain]
         ws = [width(o) for o in opts]
         keys = keys_of(q)
         dis = [i for i in range(len(opts)) if i not in keys]
@@ -62,8 +65,8 @@ def measure(root: Path, verbose: bool = False) -> dict:
             if kk < len(opts) and set(order[:kk]) == set(keys) and ws[order[kk - 1]] > ws[order[kk]]:
                 klongest += 1
                 kl_list.append(q["id"])
-        in_key = [w for w in ABSOLUTE for i in keys if w in opts[i]]
-        in_dis = [w for w in ABSOLUTE for i in dis if w in opts[i]]
+        in_key = [w for w in ABSOLUTE for i in keys if w in plain[i]]
+        in_dis = [w for w in ABSOLUTE for i in dis if w in plain[i]]
         abs_key += len(in_key)
         abs_dis += len(in_dis)
         if in_dis and not in_key:
