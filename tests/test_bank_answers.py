@@ -302,7 +302,33 @@ PARAM_REFS: dict[str, Callable[[dict[str, Any]], Any]] = {
                                                          momentum=P["m"])[0].running_var[0]),
     # perceptron
     "mlp-perceptron-update-var": lambda P: P["w1"] + P["eta"] * P["y"] * P["x1"],
+    # more derivatives, losses and GAN values
+    "init-he-conv-std-var": lambda P: _init_std(nn.Conv2d(P["c_in"], P["c_out"], P["k"]), "he"),
+    "init-xavier-bound-var": lambda P: _init_std(nn.Linear(P["a"], P["b"]), "xavier") * math.sqrt(3),
+    "loss-huber-var": lambda P: float(nn.SmoothL1Loss(beta=P["beta"])(
+        torch.tensor([P["p"]], dtype=torch.float64), torch.tensor([P["y"]], dtype=torch.float64))),
+    "loss-kl-bernoulli-var": lambda P: float(nn.functional.kl_div(
+        torch.log(torch.tensor([P["q"], 1 - P["q"]], dtype=torch.float64)),
+        torch.tensor([P["p"], 1 - P["p"]], dtype=torch.float64), reduction="sum")),
+    "grad-clip-value-var": lambda P: _clip_value(P["a"], P["c"]),
+    "bp-graph-var": lambda P: _graph_grads(P),
+    "bp-sigmoid-neuron-var": lambda P: _neuron_grad(P["x"], P["w"], P["b"], P["t"]),
+    "bp-grad-accumulate-var": lambda P: _accumulate(P["x0"], P["n"], P["k"]),
+    "bp-fanout-var": lambda P: _grad_at(lambda x: x * P["y"] + P["c"] * x ** 2, float(P["x"])),
+    "gan-d-loss-var": lambda P: 2 * float(nn.BCELoss()(torch.tensor([P["dr"], P["df"]], dtype=torch.float64),
+                                                       torch.tensor([1.0, 0.0], dtype=torch.float64))),
+    "gan-saturation-ratio-var": lambda P: _saturation_ratio(P["d"]),
+    "gan-optimal-d-var": lambda P: _optimal_d(P["pd"], P["pg"]),
+    "linreg-closed-form-var": lambda P: float(torch.linalg.lstsq(
+        torch.tensor([[1.0, 1.0], [2.0, 1.0], [3.0, 1.0]], dtype=torch.float64),
+        torch.tensor([[P["y1"]], [P["y2"]], [P["y3"]]], dtype=torch.float64)).solution[0, 0]),
+    "act-leaky-relu-var": lambda P: float(nn.functional.leaky_relu(torch.tensor(P["x"]), P["a"]))
+    + _grad_at(lambda t: nn.functional.leaky_relu(t, P["a"]), P["x"]),
     # preliminaries
+    "pre-mean-axis-var": lambda P: _mean_axes(P),
+    "pre-dot-product-var": lambda P: int(torch.dot(torch.tensor([P["a"], P["b"], P["c"]]),
+                                                   torch.tensor([P["d"], P["e"], P["f"]]))),
+    "pre-derivative-var": lambda P: float(sympy.diff(P["c"] * _X ** P["n"] + sympy.sin(_X), _X).subs(_X, P["x"])),
     "pre-broadcast-shape-var": lambda P: _shape((torch.zeros(P["a"], 1, P["c"]) + torch.zeros(P["b"], 1)).shape),
     "pre-sum-axis-shape-var": lambda P: _shape(torch.zeros(P["a"], P["b"], P["c"]).sum(dim=1).shape),
     "pre-l1-norm-var": lambda P: float(torch.linalg.vector_norm(torch.tensor(
@@ -317,6 +343,74 @@ PARAM_REFS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "pre-affine-variance-var": lambda P: float(sympy.simplify(
         sympy.Rational(str(P["a"])) ** 2 * sympy.Rational(str(P["v"])))),
 }
+
+
+_X = sympy.Symbol("x")
+
+
+def _init_std(module: nn.Module, kind: str) -> float:
+    """Standard deviation of a large sample drawn by the torch initializer with this layer's fans."""
+    w = module.weight.detach().clone().double()
+    big = torch.empty(4000, *w.shape[1:], dtype=torch.float64)  # same fan_in; fan_out scaled below
+    torch.manual_seed(0)
+    if kind == "he":
+        nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")
+        nn.init.kaiming_normal_(big, mode="fan_in", nonlinearity="relu")
+        assert abs(float(big.std()) / float(w.std()) - 1) < 0.5
+        fan_in, _ = nn.init._calculate_fan_in_and_fan_out(w)
+        assert abs(float(big.std()) - math.sqrt(2 / fan_in)) < 0.02 * math.sqrt(2 / fan_in)
+        return math.sqrt(2 / fan_in)
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
+    nn.init.xavier_uniform_(w)
+    bound = float(w.abs().max())
+    assert bound <= math.sqrt(6 / (fan_in + fan_out)) + 1e-12
+    return math.sqrt(2 / (fan_in + fan_out))
+
+
+def _clip_value(a: float, c: float) -> float:
+    p = torch.zeros(1, requires_grad=True, dtype=torch.float64)
+    p.grad = torch.tensor([a], dtype=torch.float64)
+    torch.nn.utils.clip_grad_value_([p], clip_value=c)
+    return float(p.grad[0])
+
+
+def _graph_grads(P: dict[str, Any]) -> float:
+    x, y, z = (torch.tensor(float(P[k]), requires_grad=True) for k in "xyz")
+    ((x + y) * z).backward()
+    return float(x.grad + z.grad)
+
+
+def _neuron_grad(x: float, w: float, b: float, t: float) -> float:
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    (0.5 * (torch.sigmoid(wt * x + b) - t) ** 2).backward()
+    return float(wt.grad)
+
+
+def _accumulate(x0: int, n: int, k: int) -> float:
+    x = torch.tensor(float(x0), requires_grad=True, dtype=torch.float64)
+    for _ in range(n):
+        (x ** k).backward()
+    return float(x.grad)
+
+
+def _saturation_ratio(d: float) -> float:
+    a = torch.logit(torch.tensor(d, dtype=torch.float64)).requires_grad_()
+    g_orig = torch.autograd.grad(torch.log(1 - torch.sigmoid(a)), a)[0]
+    g_ns = torch.autograd.grad(-torch.log(torch.sigmoid(a)), a)[0]
+    return float(g_ns.abs() / g_orig.abs())
+
+
+def _optimal_d(pd: float, pg: float) -> float:
+    D = sympy.Symbol("D", positive=True)
+    value = sympy.Rational(str(pd)) * sympy.log(D) + sympy.Rational(str(pg)) * sympy.log(1 - D)
+    (root,) = sympy.solve(sympy.diff(value, D), D)
+    assert sympy.diff(value, D, 2).subs(D, root) < 0  # a maximum
+    return float(root)
+
+
+def _mean_axes(P: dict[str, Any]) -> float:
+    X = torch.tensor([[P[k] for k in "abc"], [P[k] for k in "def"]], dtype=torch.float64)
+    return float(X.mean(dim=1)[0] - X.mean(dim=0)[0])
 
 
 def _linreg_step(P: dict[str, Any]) -> float:
