@@ -583,3 +583,36 @@ def test_the_evaluator_refuses_what_params_md_forbids() -> None:
             evaluate(bad, {"x": 1})
     assert evaluate("floor((n + 2*p - k) / s) + 1", {"n": 32, "p": 1, "k": 3, "s": 2}) == 16
     assert render("{{ lr*g :.3f }} / {{ 7/2 }} / {{ 6/2 }}", {"lr": 0.1, "g": 2}) == "0.200 / 3.5 / 3"
+
+
+def _cueing() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cueing", Path(__file__).parent / "tools" / "cueing.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_banks_do_not_cue_their_keys() -> None:
+    m = _cueing().measure(BANKS)
+    assert m["key_longest_pct"] <= 35, m
+    assert m["over_1_5"] <= 5, m
+    assert m["keyed_k_longest_pct"] <= 20, m
+    assert m["questions_absolute_only_in_distractors"] == 0, m
+    assert m["all_of_above"] == 0 and m["giveaway"] == 0, m
+
+
+def test_the_cueing_measure_sees_a_cued_bank(tmp_path: Path) -> None:
+    cued = {"questions": [
+        {"id": "a", "type": "single", "prompt": "通过强化学习改进策略的范式是？",
+         "options": ["强化学习（智能体通过奖励信号逐步改进自己的策略）", "监督", "一定是无监督", "以上都对"],
+         "answer": "A"},
+        {"id": "b", "type": "multiple", "prompt": "选出正确的",
+         "options": ["一个相当长的正确说法", "另一个很长的正确说法", "短", "短的"], "answer": ["A", "B"]},
+    ]}
+    (tmp_path / "cued.yaml").write_text(yaml.safe_dump(cued, allow_unicode=True), encoding="utf-8")
+    m = _cueing().measure(tmp_path)
+    assert (m["key_longest"], m["over_1_5"], m["keyed_k_longest"]) == (1, 1, 1)
+    assert (m["questions_absolute_only_in_distractors"], m["all_of_above"], m["giveaway"]) == (1, 1, 1)
