@@ -205,7 +205,8 @@ def test_gradescope_report_schema():
         assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(t)
         assert t["status"] in ("passed", "failed")
         assert t["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
-    assert gs["tests"][2]["visibility"] == "after_published"
+    assert gs["tests"][2]["visibility"] == "hidden"
+    assert _report().to_gradescope("after_due_date")["tests"][2]["visibility"] == "after_due_date"
 
 
 def test_junit_report_parses():
