@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from quizkit.errors import QuizkitError, UsageError
-from quizkit.grading import protocol
 from quizkit.grading.exercises import list_exercises, load_exercise, load_exercise_dir
 from quizkit.grading.forbidden import scan
-from quizkit.grading.limits import Limits
 from quizkit.grading.report import GradeReport, TestResult, sanitize
+from quizkit.grading.sandbox.limits import Limits
 from quizkit.grading.testing import assert_close, check
+from quizkit.grading.wire import codec as protocol
 
 SIGMOID_FORBIDDEN = load_exercise("sigmoid").forbidden
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from quizkit.grading.exercises import load_exercise, load_exercise_dir
-from quizkit.grading.limits import Limits
 from quizkit.grading.runner import Grader
+from quizkit.grading.sandbox.limits import Limits
 
 REDTEAM = Path(__file__).with_name("redteam")
 SMALL = Limits(call_seconds=1.5, total_seconds=3, cpu_seconds=5, memory_mb=384, processes=1, file_size_mb=4,

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from quizkit.errors import UsageError
-from quizkit.grading import layers
 from quizkit.grading.exercises import load_exercise, load_exercise_dir
-from quizkit.grading.isolation import GUARD
-from quizkit.grading.limits import Limits
 from quizkit.grading.runner import Grader
+from quizkit.grading.sandbox import layers
+from quizkit.grading.sandbox.isolation import GUARD
+from quizkit.grading.sandbox.limits import Limits
 
 REDTEAM = Path(__file__).with_name("redteam")
 FAST = Limits(call_seconds=5, total_seconds=20, cpu_seconds=10, memory_mb=512, output_kb=16)
@@ -175,7 +175,7 @@ def test_forked_worker_processes_share_the_warm_grader(grader):
 DEMO_TEST = '''
 import pytest
 import torch
-from quizkit.grading.protocol import ReturnTypeError, SubmissionError, SymbolicText
+from quizkit.grading.wire.codec import ReturnTypeError, SubmissionError, SymbolicText
 from quizkit.grading.testing import points, hidden
 
 

@@ -11,14 +11,14 @@ import pytest
 import torch
 
 from quizkit.errors import QuizkitError
-from quizkit.grading import protocol
 from quizkit.grading.exercises import list_exercises, load_exercise
-from quizkit.grading.limits import Limits
-from quizkit.grading.proxy import Submission
-from quizkit.grading.replies import Ok, Raised, parse_reply, wire
+from quizkit.grading.harness.proxy import Submission
+from quizkit.grading.harness.session import Session
 from quizkit.grading.report import Status
 from quizkit.grading.runner import REPORT_BOUND_S, TRUSTED_SHARE_S, Grader, check_budget
-from quizkit.grading.session import Session
+from quizkit.grading.sandbox.limits import Limits
+from quizkit.grading.wire import codec as protocol
+from quizkit.grading.wire.replies import Ok, Raised, parse_reply, wire
 from quizkit.symbolic import SymbolicTimeout, bounded, equivalent
 
 REDTEAM = Path(__file__).with_name("redteam")

@@ -366,7 +366,7 @@ def test_doctor_lists_the_layers_a_real_child_gets(monkeypatch):
     from click.testing import CliRunner
 
     from quizkit.cli import cli
-    from quizkit.grading import layers
+    from quizkit.grading.sandbox import layers
 
     monkeypatch.delenv("QUIZKIT_SANDBOX_DISABLE", raising=False)
     full = CliRunner().invoke(cli, ["doctor", "--lang", "en"])

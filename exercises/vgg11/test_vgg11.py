@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.protocol import SubmissionError
+from quizkit.grading.wire.codec import SubmissionError
 from quizkit.grading.testing import assert_close, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same code reads the reference.

@@ -19,8 +19,8 @@ def doctor(lang: str | None) -> None:
     A real sandboxed child is started; its layers are the ones grading gets. Exit 0 with the full set,
     1 when layers are missing (grading still works; `quizkit grade --require-isolation` refuses).
     """
-    from quizkit.grading.diagnose import diagnose
-    from quizkit.grading.layers import label
+    from quizkit.grading.sandbox.diagnose import diagnose
+    from quizkit.grading.sandbox.layers import label
     from quizkit.render.i18n import detect_lang, set_lang, t
 
     lang = set_lang(lang or detect_lang())

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.errors import QuizkitError, UsageError
-from quizkit.grading.limits import Limits
+from quizkit.grading.sandbox.limits import Limits
 from quizkit.paths import exercises_dir, reference_dir
 
 TOPICS = ["ml-basics", "linear-regression", "softmax-regression", "perceptron-mlp", "activation", "loss", "optimizer", "backprop", "gradient-problems", "regularization", "normalization", "initialization", "cnn", "rnn", "gan", "training-pipeline"]

@@ -177,7 +177,7 @@ class GradeReport:
             lines.append(words["printed"])
             lines.extend(f"  | {part}" for part in self.output.splitlines()[:20])
         lines.append("")
-        from quizkit.grading.layers import labels
+        from quizkit.grading.sandbox.layers import labels
 
         shown = labels(self.isolation, lang)
         lines.append(f"{words['isolation']}: {', '.join(shown) if shown else words['none']}")
@@ -203,7 +203,7 @@ class GradeReport:
                 "tags": [t.status.value],
                 "extra_data": {"status": t.status.value},
             })
-        from quizkit.grading.layers import labels
+        from quizkit.grading.sandbox.layers import labels
 
         summary = (f"{self.exercise}: {fmt_score(self.score)}/{fmt_score(self.max_score)}. "
                    f"Isolation: {', '.join(labels(self.isolation)) or 'none'}.")

@@ -19,8 +19,8 @@ from typing import Any
 
 from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.exercises import Exercise
-from quizkit.grading.limits import Limits
 from quizkit.grading.report import GradeReport, Status, TestResult, sanitize
+from quizkit.grading.sandbox.limits import Limits
 
 MAX_SOURCE_BYTES = 1 << 20
 # Every submission gets its report within this many seconds. The sandbox may use the exercise's total_seconds;
@@ -54,19 +54,19 @@ class Grader:
         check_budget(self.exercise)
         import torch  # noqa: F401 - loaded once, before the zygote forks
 
-        from quizkit.grading import zygote
+        from quizkit.grading.sandbox import zygote
 
         self._hidden = zygote.secret_paths([self.exercise.dir, self.exercise.reference.parent])
         zygote.start_zygote([self.exercise.dir, self.exercise.reference.parent], zygote.switched_off(self.disable))
         if require_isolation:
-            from quizkit.grading.diagnose import require_full_isolation
+            from quizkit.grading.sandbox.diagnose import require_full_isolation
 
             require_full_isolation(self.disable, lang)
         self._probes = self.exercise.probes.read_text(encoding="utf-8") if self.exercise.probes else None
         self.last_session: Any = None
 
     def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
-        from quizkit.grading.session import Event
+        from quizkit.grading.harness.session import Event
 
         started = time.monotonic()
         path = Path(path)
@@ -92,7 +92,7 @@ class Grader:
         self.last_session = session
         if infrastructure:
             raise QuizkitError(f"grading {path} failed: {infrastructure}")
-        from quizkit.grading.layers import missing
+        from quizkit.grading.sandbox.layers import missing
 
         isolation = list(session.isolation)
         output = session.output_text()
@@ -107,7 +107,7 @@ class Grader:
         return report
 
     def _session(self, source: str, filename: str) -> Any:
-        from quizkit.grading.session import Session
+        from quizkit.grading.harness.session import Session
 
         return Session(source=source, filename=filename, limits=self.exercise.limits,
                        forbidden=self.exercise.forbidden, probes=self._probes, hide=self._hidden,
@@ -116,7 +116,7 @@ class Grader:
     def _run_pytest(self, session: Any) -> tuple[list[TestResult], str | None]:
         import pytest
 
-        from quizkit.grading.plugin import GradingPlugin, pytest_args
+        from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
         plugin = GradingPlugin(session, ex.reference)

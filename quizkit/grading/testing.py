@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from quizkit.grading.protocol import Seeded
+from quizkit.grading.wire.codec import Seeded
 
 __all__ = ["Seeded", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points"]
 

@@ -140,7 +140,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.wrong": ("错次", "Wrong"),
     "col.last": ("最近答错", "Last wrong"),
     "col.streak": ("连对", "Streak"),
-    # grading: isolation layers (ids in grading/layers.py) and `quizkit doctor`
+    # grading: isolation layers (ids in grading/sandbox/layers.py) and `quizkit doctor`
     "layer.process": ("独立进程（fork，独立会话）", "separate process (forked, own session)"),
     "layer.pid_namespace": ("PID 命名空间（评分结束时其启动的一切进程都被终止）",
                             "PID namespace (everything it started dies with the grade)"),

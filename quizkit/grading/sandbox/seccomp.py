@@ -97,7 +97,7 @@ def install() -> bool:
     """Load the filter into this (single-threaded) process; needs no_new_privs first. False if unsupported."""
     if not supported():
         return False
-    from quizkit.grading.isolation import libc
+    from quizkit.grading.sandbox.isolation import libc
 
     insns = program()
     array = (_Insn * len(insns))(*[_Insn(*i) for i in insns])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizkit.grading import isolation, layers
+from quizkit.grading.sandbox import isolation, layers
 
 Key = frozenset[str]  # the layer ids switched off
 
@@ -135,8 +135,8 @@ def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = (), key: Key = f
         return
     import torch  # noqa: F401 - the zygote's whole point is a warm torch
 
-    import quizkit.grading.child  # noqa: F401 - everything the child runs is imported before the fork
-    from quizkit.grading.spawner import Fixed, zygote_main
+    import quizkit.grading.sandbox.child  # noqa: F401 - everything the child runs is imported before the fork
+    from quizkit.grading.sandbox.spawner import Fixed, zygote_main
 
     fixed = Fixed(key, tuple(secret_paths(extra_secrets)))
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

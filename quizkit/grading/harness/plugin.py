@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from quizkit.grading.protocol import ReturnTypeError, SandboxFailure, SubmissionError
-from quizkit.grading.proxy import Submission
+from quizkit.grading.harness.proxy import Submission
+from quizkit.grading.harness.session import InfrastructureError, Session
 from quizkit.grading.report import Status, TestResult, sanitize
-from quizkit.grading.session import InfrastructureError, Session
 from quizkit.grading.testing import HIDDEN_ATTR, POINTS_ATTR
+from quizkit.grading.wire.codec import ReturnTypeError, SandboxFailure, SubmissionError
 
 _references: dict[str, ModuleType] = {}
 

@@ -15,9 +15,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from quizkit.grading import protocol
-from quizkit.grading.limits import Limits
-from quizkit.grading.protocol import (
+from quizkit.grading.report import Status, sanitize
+from quizkit.grading.sandbox.limits import Limits
+from quizkit.grading.sandbox.supervisor import CallTimeout, ChildGone, OutputFlood, Sandbox
+from quizkit.grading.wire import codec as protocol
+from quizkit.grading.wire.codec import (
     ForbiddenUse,
     ProtocolError,
     ReturnTypeError,
@@ -26,7 +28,7 @@ from quizkit.grading.protocol import (
     SubmissionError,
     SubmissionTimeout,
 )
-from quizkit.grading.replies import (
+from quizkit.grading.wire.replies import (
     Exited,
     Forbidden,
     Made,
@@ -37,8 +39,6 @@ from quizkit.grading.replies import (
     Unsendable,
     parse_reply,
 )
-from quizkit.grading.report import Status, sanitize
-from quizkit.grading.sandbox import CallTimeout, ChildGone, OutputFlood, Sandbox
 
 _FAILURES = {Status.ERROR: SubmissionCrashed, Status.TIMEOUT: SubmissionTimeout, Status.FORBIDDEN: ForbiddenUse}
 

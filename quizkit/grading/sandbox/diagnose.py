@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizkit.errors import QuizkitError
-from quizkit.grading import layers
+from quizkit.grading.sandbox import layers
 from quizkit.render.i18n import STRINGS
 
 _NAMESPACED = (layers.PID_NAMESPACE, layers.NETWORK, layers.MOUNT, layers.WORKDIR_TMPFS)
@@ -40,9 +40,9 @@ def layers_in_force(disable: tuple[str, ...] = ()) -> list[str]:
     """Start one sandboxed child (with default limits) and return the layer ids its hello reports."""
     import torch  # noqa: F401 - the zygote forks with torch loaded, as when grading
 
-    from quizkit.grading import zygote
-    from quizkit.grading.limits import Limits
-    from quizkit.grading.sandbox import Sandbox
+    from quizkit.grading.sandbox import zygote
+    from quizkit.grading.sandbox.limits import Limits
+    from quizkit.grading.sandbox.supervisor import Sandbox
 
     zygote.start_zygote(key=zygote.switched_off(disable))
     box = Sandbox(Limits(), disable=tuple(disable))
@@ -54,7 +54,7 @@ def layers_in_force(disable: tuple[str, ...] = ()) -> list[str]:
 
 
 def diagnose(lang: str = "en", disable: tuple[str, ...] = ()) -> Diagnosis:
-    from quizkit.grading import zygote
+    from quizkit.grading.sandbox import zygote
 
     in_force = layers_in_force(disable)
     switched = zygote.switched_off(disable)
@@ -79,11 +79,11 @@ def _reason(layer: str, lang: str, switched: frozenset[str], is_root: bool) -> s
     if layer == layers.UID:
         return _t("reason.not_root", lang)
     if layer == layers.LANDLOCK:
-        from quizkit.grading.landlock import landlock_abi
+        from quizkit.grading.sandbox.landlock import landlock_abi
 
         return _t("reason.no_landlock", lang) if landlock_abi() < 1 else _t("reason.unknown", lang)
     if layer == layers.SECCOMP:
-        from quizkit.grading import seccomp
+        from quizkit.grading.sandbox import seccomp
 
         if not seccomp.supported():
             return _t("reason.no_seccomp_arch", lang, machine=platform.machine())

@@ -16,9 +16,10 @@ import traceback
 import types
 from typing import Any
 
-from quizkit.grading import isolation, protocol
 from quizkit.grading.forbidden import ForbiddenError, Guard
-from quizkit.grading.replies import wire
+from quizkit.grading.sandbox import isolation
+from quizkit.grading.wire import codec as protocol
+from quizkit.grading.wire.replies import wire
 
 _EMPTY_KWARGS = {"t": "dict", "v": []}
 
@@ -57,7 +58,7 @@ class Server:
 
     def hello(self, uid: int | None = None) -> None:
         """Layer facts travel as fields: ids (not labels) of the layers in force, and the sandbox uid."""
-        from quizkit.grading.layers import ALL
+        from quizkit.grading.sandbox.layers import ALL
 
         protocol.send_frame(self.sock, {"op": "hello", "pid": self.pid, "uid": uid,
                                         "layers": [x for x in self.layers if x in ALL]})

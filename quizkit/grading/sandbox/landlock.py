@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from quizkit.grading.isolation import libc
+from quizkit.grading.sandbox.isolation import libc
 
 SYS_landlock_create_ruleset = 444  # the same number on every architecture (added after the syscall table merge)
 SYS_landlock_add_rule = 445

@@ -5,7 +5,7 @@
     submission.probe("trajectory", ...)        run probes.trajectory(module, ...) in the child
     submission.has("sigmoid_grad")             whether the module defines the name
 
-Every value that comes back is rebuilt from plain data in this process (see protocol.py). With
+Every value that comes back is rebuilt from plain data in this process (see codec.py). With
 `read_only_inputs` (a test module sets READ_ONLY_INPUTS = True), every call's tensor arguments, as the child read
 them back after the call, are compared here with what was sent: a submission that modifies its input fails
 whichever call it does it in, so it cannot behave only while a particular test is watching.
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizkit.grading.protocol import HandleRef
-from quizkit.grading.replies import Made, Ok
-from quizkit.grading.session import Session
+from quizkit.grading.harness.session import Session
 from quizkit.grading.testing import assert_unchanged
+from quizkit.grading.wire.codec import HandleRef
+from quizkit.grading.wire.replies import Made, Ok
 
 
 class Submission:

@@ -23,7 +23,7 @@ def scrub_memory(secrets: list[str]) -> None:
         if name.startswith("quizkit_reference_") or (f and os.path.realpath(f).startswith(prefixes)):
             del sys.modules[name]
             dropped = True
-    plugin = sys.modules.get("quizkit.grading.plugin")
+    plugin = sys.modules.get("quizkit.grading.harness.plugin")
     if plugin is not None and getattr(plugin, "_references", None):
         plugin._references.clear()  # type: ignore[attr-defined]
         dropped = True

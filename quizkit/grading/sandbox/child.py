@@ -3,7 +3,7 @@
 The keeper (spawner.py) has already entered the namespaces. The child sets up the rest (isolation.py,
 landlock.py, seccomp.py), installs the forbidden-API guard, and then serves requests over its socket: load the
 student's file, call a function, make an object, call a method, run a probe (server.py). Replies carry plain
-data only (protocol.py).
+data only (codec.py).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizkit.grading import isolation, landlock, layers, seccomp
-from quizkit.grading.limits import Limits
-from quizkit.grading.scrub import single_thread_torch
-from quizkit.grading.server import Server
+from quizkit.grading.sandbox import isolation, landlock, layers, seccomp
+from quizkit.grading.sandbox.limits import Limits
+from quizkit.grading.sandbox.scrub import single_thread_torch
+from quizkit.grading.sandbox.server import Server
 
 if TYPE_CHECKING:
     import socket
 
-    from quizkit.grading.spawner import Fixed
+    from quizkit.grading.sandbox.spawner import Fixed
 
 
 @dataclass

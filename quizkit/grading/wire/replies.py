@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizkit.grading import protocol
-from quizkit.grading.protocol import ProtocolError
+from quizkit.grading.wire import codec as protocol
+from quizkit.grading.wire.codec import ProtocolError
 
 KINDS = ("ok", "made", "raised", "exited", "forbidden", "missing", "unsendable")
 

@@ -24,8 +24,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from quizkit.grading import isolation, layers
-from quizkit.grading.scrub import scrub_memory, single_thread_torch
+from quizkit.grading.sandbox import isolation, layers
+from quizkit.grading.sandbox.scrub import scrub_memory, single_thread_torch
 
 UID_BASE = 1_000_000  # sandbox uid = UID_BASE + keeper pid: unique among live sandboxes, so RLIMIT_NPROC binds
 
@@ -46,7 +46,7 @@ class _Spawned:
 
 def zygote_main(sock: socket.socket, fixed: Fixed) -> None:
     """Serve spawn requests until every connection is closed. Never returns."""
-    from quizkit.grading import zygote
+    from quizkit.grading.sandbox import zygote
 
     zygote.abandon()
     isolation.set_pdeathsig()
@@ -209,7 +209,7 @@ def _spawn(config: dict[str, Any], fixed: Fixed, conns: dict[int, socket.socket]
 
 def _keeper(sock: socket.socket, out_w: int, pid_w: int, config: dict[str, Any], fixed: Fixed) -> None:
     """Enter the namespaces, fork the child (the PID namespace's init), wait for it and die like it."""
-    from quizkit.grading.child import child_main
+    from quizkit.grading.sandbox.child import child_main
 
     isolation.set_pdeathsig()
     is_root = os.geteuid() == 0

@@ -22,10 +22,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizkit.grading import layers, protocol, zygote
-from quizkit.grading.limits import Limits
-from quizkit.grading.protocol import ProtocolError
-from quizkit.grading.zygote import secret_paths, start_zygote  # noqa: F401 - the runner's entry points
+from quizkit.grading.sandbox import layers, zygote
+from quizkit.grading.sandbox.limits import Limits
+from quizkit.grading.sandbox.zygote import secret_paths, start_zygote  # noqa: F401 - the runner's entry points
+from quizkit.grading.wire import codec as protocol
+from quizkit.grading.wire.codec import ProtocolError
 
 _live: dict[int, Sandbox] = {}  # id -> running sandbox, for the signal handlers
 

@@ -1,0 +1,1 @@
+"""The trusted pytest side: plugin, proxy and the session of one submission."""

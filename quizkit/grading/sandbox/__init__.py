@@ -1,0 +1,1 @@
+"""Runs the child: zygote, supervisor, child, isolation layers and limits."""

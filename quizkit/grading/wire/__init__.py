@@ -1,0 +1,1 @@
+"""What crosses the trust boundary: frames, the codec and the typed replies."""
