@@ -19,13 +19,25 @@ from pathlib import Path
 
 import pytest
 
-from quizkit.grading.exercises import load_exercise, load_exercise_dir
+from quizkit.grading.exercises import known_ids, load_exercise, load_exercise_dir
 from quizkit.grading.runner import Grader
+from quizkit.grading.sandbox import layers
 from quizkit.grading.sandbox.limits import Limits
 
 REDTEAM = Path(__file__).with_name("redteam")
 SMALL = Limits(call_seconds=1.5, total_seconds=3, cpu_seconds=5, memory_mb=384, processes=1, file_size_mb=4,
                output_kb=16)
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English; another test module may have left the catalogue in Chinese."""
+    from quizkit.render import i18n
+
+    previous = i18n.get_lang()
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(previous)
+
 
 EXPECTED_STATUS = {  # the status every visible test must get (None: any non-passing status)
     "exit_at_import.py": "error",
@@ -44,16 +56,30 @@ EXPECTED_STATUS = {  # the status every visible test must get (None: any non-pas
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A private copy of the sigmoid exercise and its reference, graded with small limits."""
-    root = tmp_path_factory.mktemp("course")
+def _private_course(root: Path):
     src = load_exercise("sigmoid")
     shutil.copytree(src.dir, root / "exercises" / "sigmoid", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "reference").mkdir()
     shutil.copy(src.reference, root / "reference" / "sigmoid.py")
-    ex = load_exercise_dir(root / "exercises" / "sigmoid", reference=root / "reference" / "sigmoid.py")
-    return root, Grader(ex, limits=SMALL)
+    return load_exercise_dir(root / "exercises" / "sigmoid", reference=root / "reference" / "sigmoid.py")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A private copy of the sigmoid exercise and its reference, graded with small limits.
+
+    The static scan is off here, so that these attacks reach the sandbox layers they are aimed at: with it on,
+    most of them (import os, sys, gc) are refused before anything runs (see test_every_attack_... below).
+    """
+    root = tmp_path_factory.mktemp("course")
+    return root, Grader(_private_course(root), limits=SMALL, disable=("scan",))
+
+
+@pytest.fixture(scope="module")
+def full_course(tmp_path_factory):
+    """The same private course with every layer on, as students are graded."""
+    root = tmp_path_factory.mktemp("full_course")
+    return root, Grader(_private_course(root), limits=SMALL)
 
 
 def _prepare(tmp_path: Path, name: str, **subs: str) -> Path:
@@ -182,8 +208,9 @@ def test_no_network_even_to_localhost(course, tmp_path):
             conn.close()
 
 
-def test_grading_carries_on_after_every_attack(course, tmp_path):
-    _, grader = course
+@pytest.mark.parametrize("layers", ["all layers", "without the static scan"])
+def test_grading_carries_on_after_every_attack(course, full_course, tmp_path, layers):
+    _, grader = full_course if layers == "all layers" else course
     names = sorted(p.name for p in REDTEAM.glob("*.py") if not p.name.startswith("honest_"))
     subs = {"PORT": "9", "TEST_PATH": "/nonexistent", "REF_PATH": "/nonexistent",
             "EXERCISE_DIR": str(tmp_path / "nowhere"), "TARGET_DIR": str(tmp_path / "nowhere")}
@@ -232,3 +259,206 @@ def test_secrets_imported_before_the_grader_do_not_reach_the_child(tmp_path):
     assert proc.returncode == 0, proc.stderr
     score, max_score = map(float, proc.stdout.split())
     assert score < max_score
+
+
+# == Forbidden APIs (issue 11, groups 1 and 2): the scan, the operator check, and positive controls ============
+# Each attack is graded on its own exercise three ways:
+#   - every layer on: below full marks, with a "forbidden" verdict whose message names the construct;
+#   - only the run-time operator check (scan and guard off), where it is the layer meant to catch the kernel;
+#   - the positive control: the layers that catch it turned off, and the attack gets FULL marks, so it is a real
+#     cheat and the tests above can fail. Guard bypasses keep the in-process guard on in their control: it
+#     shows that the guard alone does not hold, which is why it is not listed as an isolation layer.
+ALL_OFF = ("scan", "operators", "guard")
+GUARD_ONLY = ("scan", "operators")
+FORBIDDEN_ATTACKS = [  # file, exercise, text in the refusal with every layer on, caught by the operators alone
+    ("guard_getframe.py", "sigmoid", "sys._getframe", True),
+    ("guard_closure_cell.py", "sigmoid", "__closure__", True),
+    ("guard_gc.py", "sigmoid", "imports gc", True),
+    ("guard_thread_trusted_filename.py", "sigmoid", "imports threading", True),
+    ("guard_sys_modules_optim.py", "adam", "imports sys", False),  # its operators are Adam's own: scan only
+    ("guard_vars_proxy.py", "optimizers", "`vars`", False),
+    ("alias_glu.py", "sigmoid", "aten operator glu", True),
+    ("alias_silu_over_x.py", "sigmoid", "aten operator silu", True),
+    ("alias_aten_ops.py", "sigmoid", "torch.ops", True),
+    ("alias_c_nn_glu.py", "sigmoid", "torch._C", True),
+    ("alias_private_softmax.py", "softmax", "torch._softmax", True),
+    ("alias_logcumsumexp.py", "softmax", "aten operator logcumsumexp", True),
+    ("alias_softmin.py", "softmax", "aten operator softmax", True),
+    ("alias_native_batch_norm.py", "batchnorm", "aten operator native_batch_norm", True),
+    ("alias_layer_norm.py", "batchnorm", "aten operator native_layer_norm", True),
+    ("alias_convolution.py", "conv_output", "aten operator convolution", True),
+    ("alias_maxpool_receptive_field.py", "receptive_field", "aten operator max_pool2d_with_indices", True),
+    ("alias_torch_lstm.py", "lstm_cell", "torch.lstm", True),
+    ("alias_functorch_grad.py", "backprop", "imports functorch", True),
+    ("alias_sys_modules_autograd.py", "backprop", "imports sys", True),
+    ("alias_backward_method.py", "backprop", "torch.Tensor.backward", True),
+    ("alias_native_dropout.py", "dropout", "torch.native_dropout", True),
+]
+HONEST_ELSEWHERE = sorted(p.name for p in (REDTEAM / "honest").glob("*.py"))  # <exercise>_<style>.py
+
+
+@pytest.fixture(scope="module")
+def graders():
+    """One warm Grader per (exercise, layers turned off), made on first use."""
+    made: dict[tuple[str, tuple[str, ...]], Grader] = {}
+
+    def get(exercise_id: str, disable: tuple[str, ...] = ()) -> Grader:
+        key = (exercise_id, disable)
+        if key not in made:
+            made[key] = Grader(load_exercise(exercise_id), disable=disable)
+        return made[key]
+
+    return get
+
+
+def _forbidden_messages(report) -> list[str]:
+    return [t.message for t in report.tests if t.status == "forbidden"]
+
+
+@pytest.mark.parametrize("name, exercise, text, runtime", FORBIDDEN_ATTACKS, ids=[a[0] for a in FORBIDDEN_ATTACKS])
+def test_forbidden_api_attack_is_refused_and_its_control_succeeds(graders, name, exercise, text, runtime):
+    path = REDTEAM / name
+    report = graders(exercise).grade(path)
+    messages = _forbidden_messages(report)
+    assert report.score < report.max_score and messages, [(t.status, t.message) for t in report.tests]
+    assert any(text in m and m.startswith(f"{name}:") for m in messages), messages
+    if runtime:
+        alone = graders(exercise, ("scan", "guard")).grade(path)
+        runtime_messages = _forbidden_messages(alone)
+        assert alone.score < alone.max_score and runtime_messages, [(t.status, t.message) for t in alone.tests]
+        assert any("aten operator" in m or "autograd" in m for m in runtime_messages), runtime_messages
+    control = graders(exercise, GUARD_ONLY if name.startswith("guard_") else ALL_OFF).grade(path)
+    assert control.score == control.max_score, [(t.name, t.message) for t in control.tests if t.status != "passed"]
+
+
+@pytest.mark.parametrize("name", HONEST_ELSEWHERE)
+def test_honest_styles_of_every_exercise_score_full_marks(graders, name):
+    exercise = next(e for e in sorted(known_ids(), key=len, reverse=True) if name.startswith(e + "_"))
+    report = graders(exercise).grade(REDTEAM / "honest" / name)
+    assert report.passed, [(t.name, t.message) for t in report.tests if t.status != "passed"]
+    assert layers.OPERATORS in report.isolation and layers.STATIC_SCAN in report.isolation
+
+
+def test_every_exercise_has_an_honest_style_beyond_its_reference():
+    covered = {"sigmoid"} | {i for i in known_ids() for n in HONEST_ELSEWHERE if n.startswith(i + "_")}
+    assert covered == set(known_ids())  # sigmoid's are the honest_*.py files beside this folder
+
+
+# -- the scan's rules on their own (no sandbox): what it refuses, and honest code it must leave alone ---------
+SCAN_REFUSES = [  # source, text in the message (sigmoid's policy: torch, torch.nn, torch.nn.functional, ...)
+    ("import sys\nsys._getframe = None", "imports sys"),
+    ("import gc", "imports gc"),
+    ("import os.path", "imports os.path"),
+    ("from importlib import import_module", "imports importlib"),
+    ("import torch.utils._python_dispatch", "imports torch.utils._python_dispatch"),
+    ("import functorch", "imports functorch"),
+    ("from . import helper", "relative import"),
+    ("import torch\ntorch.optim.SGD", "reaches the module torch.optim"),
+    ("import torch.nn.functional as F\nF.torch.optim.SGD", "reaches the module torch.optim"),
+    ("import torch.nn.functional as F\nF.importlib.import_module('os')", "reaches the module importlib"),
+    ("import torch as t\nt.nn.modules.activation.Sigmoid", "reaches the module torch.nn.modules"),
+    ("import torch\ntorch.func.grad", "reaches the module torch.func"),
+    ("from torch import ops", "torch.ops"),
+    ("import torch\nm = [torch][0]", "passes the module torch around"),
+    ("import torch\nclass A:\n    m = torch\nA.m.optim.SGD", "passes the module torch around"),
+    ("from torch.nn.functional import *\nimportlib.import_module('os')", "reaches the module importlib"),
+    ("from torch.nn.functional import *\nx = importlib", "passes the module importlib around"),
+    ("import torch\ntorch.ctypes.CDLL", "reaches the module ctypes"),
+    ("import typing\ntyping.sys.modules", "reaches the module sys"),
+    ("import torch\ndef f(m=torch):\n    return m", "passes the module torch around"),
+    ("import torch\ntorch._C._nn.glu", "torch._C"),
+    ("import torch\ntorch._softmax", "private name torch._softmax"),
+    ("def f(x):\n    return x._make_subclass", "private name _make_subclass"),
+    ("import torch\nname = 'sig' + input()\ngetattr(torch, name)", "getattr with a computed"),
+    ("f = getattr", "getattr with a computed"),
+    ("import functools\nfunctools.reduce(getattr, ['a'], 1)", "getattr with a computed"),
+    ("def f(x, name):\n    setattr(x, name, 1)", "setattr with a computed"),
+    ("import torch\nsetattr(torch, 'sigmoid', abs)", "assigns to torch.sigmoid"),
+    ("import torch\ntorch.Tensor.equal = lambda a, b: True", "assigns to torch.Tensor.equal"),
+    ("import torch\nx = vars(torch)", "uses vars"),
+    ("g = globals()", "uses globals"),
+    ("exec('1')", "uses exec"),
+    ("eval('1')", "uses eval"),
+    ("compile('1', 'torch/__init__.py', 'exec')", "uses compile"),
+    ("open('/etc/passwd')", "uses open"),
+    ("breakpoint()", "uses breakpoint"),
+    ("__import__('os')", "__import__"),
+    ("x = __builtins__", "__builtins__"),
+    ("def f(g):\n    return g.__closure__", "__closure__"),
+    ("def f(g):\n    return g.__globals__['sys']", "__globals__"),
+    ("x = ().__class__.__base__.__subclasses__()", "__class__"),
+    ("def f(x):\n    return x.__dict__", "__dict__"),
+    ("def f():\n    try:\n        1 / 0\n    except Exception as e:\n        return e.__traceback__", "__traceback__"),
+    ("def f(gen):\n    return gen.gi_frame.f_back.f_globals", "gi_frame"),
+    ("def f(x):\n    match x:\n        case object(__class__=c):\n            return c", "__class__"),
+    ("def f(x: \"__import__('os')\"):\n    return x", "__import__"),
+    ("import typing\ntyping.get_type_hints(len)", "typing.get_type_hints"),
+    ("import torch\ntorch.compile(abs)", "torch.compile"),
+    ("import torch\ntorch.load('w.pt')", "torch.load"),
+    ("def f(x):\n    return x.numpy()", "torch.Tensor.numpy"),
+]
+SCAN_ALLOWS = [
+    "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom torch import Tensor\n"
+    "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._cache = {}\n"
+    "    def forward(self, x: Tensor) -> Tensor:\n        return F.relu(x) + self._cache.get('b', 0)\n"
+    "    def __repr__(self):\n        return type(self).__name__\n",
+    "from __future__ import annotations\nimport math\nfrom typing import Optional\n"
+    "def f(x: Optional[float] = None) -> 'float':\n    return math.exp(x or 0.0)\n",
+    "import torch\nnn = torch.nn\nclass M(nn.Module):\n    pass\n",
+    "import torch\ndef f(x):\n    return getattr(x, 'shape', None), hasattr(x, 'dtype')\n",
+    "class A:\n    __slots__ = ('a',)\n    def __init__(self):\n        setattr(self, 'a', 1)\n"
+    "    def __getattr__(self, name):\n        return 0\n",
+    "import torch\nif __name__ == '__main__':\n    print(torch.where(torch.ones(1) > 0, 1.0, 0.0))\n",
+    "import torch\nclass B(torch.nn.Module):\n    def __init__(self):\n        torch.nn.Module.__init__(self)\n",
+    "import torch\nwith torch.no_grad():\n    y = torch.zeros(2).clamp(min=0).exp()\n",
+]
+
+
+@pytest.mark.parametrize("source, text", SCAN_REFUSES, ids=[s for s, _ in SCAN_REFUSES])
+def test_scan_refuses_reflection_and_imports_outside_the_allowlist(source, text):
+    from quizkit.grading.forbidden import check
+
+    findings = check(source, load_exercise("sigmoid").policy, "sub.py")
+    messages = [f.message("sub.py") for f in findings]
+    assert any(text in m for m in messages), messages
+    assert all(m.startswith("sub.py:") and "forbids" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("source", SCAN_ALLOWS)
+def test_scan_leaves_honest_styles_alone(source):
+    from quizkit.grading.forbidden import check
+
+    assert check(source, load_exercise("sigmoid").policy, "sub.py") == []
+
+
+def test_scan_messages_exist_in_both_languages():
+    from quizkit.grading.forbidden import check
+    from quizkit.render import i18n
+
+    source = "import gc\nimport torch\ntorch._C\nvars()\nx = ().__class__\n"
+    policy = load_exercise("sigmoid").policy
+    try:
+        i18n.set_lang("zh")
+        zh = [f.message("s.py") for f in check(source, policy, "s.py")]
+    finally:
+        i18n.set_lang("en")
+    en = [f.message("s.py") for f in check(source, policy, "s.py")]
+    assert len(zh) == len(en) == 4
+    assert all("禁止" in m for m in zh) and all("forbids" in m for m in en)
+
+
+@pytest.mark.parametrize("yaml_text, error", [
+    ("operators: [exp]\n", r"exercise.yaml:5: `operators` must be \{allow"),
+    ("operators: {allow: [exp_]}\n", r"exercise.yaml:5: .*without the in-place `_`"),
+    ("operators: {allow: [exp], autograd: maybe}\n", r"exercise.yaml:5: `operators.autograd` must be true or false"),
+    ("imports: [torch, 'not a module']\n", r"exercise.yaml:5: `imports` must be a list of dotted module names"),
+])
+def test_bad_allowlists_name_file_and_line(tmp_path, yaml_text, error):
+    from quizkit.errors import QuizkitError
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "exercise.yaml").write_text("id: demo\ntitle: {zh: 演示, en: Demo}\ntopic: ml-basics\npoints: 1\n"
+                                          + yaml_text)
+    with pytest.raises(QuizkitError, match=error):
+        load_exercise_dir(folder)

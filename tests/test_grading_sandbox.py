@@ -11,6 +11,7 @@ import pytest
 
 from quizkit.errors import UsageError
 from quizkit.grading.exercises import load_exercise, load_exercise_dir
+from quizkit.grading.forbidden import OPERATORS, STATIC_SCAN
 from quizkit.grading.runner import Grader
 from quizkit.grading.sandbox import layers
 from quizkit.grading.sandbox.isolation import GUARD
@@ -58,6 +59,7 @@ def test_report_lists_the_isolation_layers_in_force(grader):
     assert report.isolation_missing == layers.missing(report.isolation, os.geteuid() == 0)
     text = report.to_text("en")
     assert layers.label(layers.PROCESS) in text and layers.label(layers.PROCESS, "zh") in report.to_text("zh")
+    assert STATIC_SCAN in report.isolation and OPERATORS in report.isolation
     if os.geteuid() == 0 and os.uname().sysname == "Linux":
         assert {layers.NETWORK, layers.UID, layers.MOUNT, layers.PID_NAMESPACE} <= set(report.isolation)
 
@@ -276,7 +278,8 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("content")
     folder = root / "exercises" / "demo"
     folder.mkdir(parents=True)
-    (folder / "exercise.yaml").write_text("id: demo\ntitle: {zh: 演示, en: Demo}\ntopic: ml-basics\npoints: 8\n")
+    (folder / "exercise.yaml").write_text("id: demo\ntitle: {zh: 演示, en: Demo}\ntopic: ml-basics\npoints: 8\n"
+                                          "imports: [torch, sympy]\n")
     (folder / "test_demo.py").write_text(DEMO_TEST)
     (folder / "probes.py").write_text(DEMO_PROBES)
     (root / "reference").mkdir()
@@ -339,7 +342,8 @@ def test_the_runtime_guard_spares_probes_and_torch_internals(tmp_path):
         "    return 2 * n\n\n"
         "def cheat():\n    m = importlib.import_module('torch.' + 'optim'.strip())\n    return m.SGD\n")
     ex = load_exercise_dir(folder, reference=tmp_path / "reference" / "guarded.py")
-    report = Grader(ex, limits=FAST).grade(tmp_path / "sub.py")
+    # The scan would refuse `import importlib` before anything runs: this test is about the guard behind it.
+    report = Grader(ex, limits=FAST, disable=("scan",)).grade(tmp_path / "sub.py")
     assert _statuses(report) == {"test_probe_may_use_what_students_may_not": "passed",
                                  "test_student_use_is_refused": "forbidden", "test_honest_function": "passed"}
     assert "sub.py:9: uses torch.optim" in report.tests[1].message

@@ -138,7 +138,8 @@ def test_an_extra_reply_counts_as_a_crash_not_as_a_shifted_answer():
 
 # -- red-team submissions on the real exercises -------------------------------------------------------------------
 def test_batchnorm_that_patches_torch_equal_and_modifies_x_loses_marks():
-    report = Grader(load_exercise("batchnorm")).grade(REDTEAM / "batchnorm_patch_equal.py")
+    # The static scan refuses `torch.equal = ...` outright; this is about the verdict in the supervisor behind it.
+    report = Grader(load_exercise("batchnorm"), disable=("scan",)).grade(REDTEAM / "batchnorm_patch_equal.py")
     assert report.score < report.max_score
     failed = [t for t in report.tests if t.name == "test_forward_method_and_input_unchanged"]
     assert failed and failed[0].status is Status.FAILED and "changed x in place" in failed[0].message
@@ -161,7 +162,7 @@ def test_simplify_bomb_gets_a_report_and_no_marks():
 def test_vgg11_sleeper_runs_out_of_budget_and_gets_a_report(tmp_path):
     sub = tmp_path / "vgg11.py"
     sub.write_text((REDTEAM / "vgg11_sleeper.py").read_text().replace("__NAP__", "2.5"))
-    grader = Grader(load_exercise("vgg11"), limits=SMALL)
+    grader = Grader(load_exercise("vgg11"), limits=SMALL, disable=("scan",))  # the scan refuses `import time`
     report = grader.grade(sub)
     assert report.score == 0 and report.tests
     assert any("total time budget" in t.message for t in report.tests)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.errors import QuizkitError, UsageError
+from quizkit.grading.forbidden.policy import DEFAULT_IMPORTS, OperatorPolicy, Policy
 from quizkit.grading.sandbox.limits import Limits
 from quizkit.paths import exercises_dir, reference_dir
 
@@ -15,6 +16,7 @@ TOPICS = ["ml-basics", "linear-regression", "softmax-regression", "perceptron-ml
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_OPERATOR = re.compile(r"^([a-z_][a-z0-9_]*::)?[A-Za-z_][A-Za-z0-9_]*$")
 
 
 HIDDEN_VISIBILITY = ("hidden", "after_due_date")  # Gradescope's names; a hidden test is never shown at once
@@ -37,6 +39,12 @@ class Exercise:
     readme: Path
     mutants: tuple[Path, ...] = field(default=())  # known-wrong variants; each must fail a test
     hidden_visibility: str = "hidden"  # what Gradescope shows of hidden tests: hidden | after_due_date
+    imports: tuple[str, ...] = DEFAULT_IMPORTS  # modules the submission may import and reach (allowlist)
+    operators: OperatorPolicy | None = None  # aten operators it may run, checked in the child; None: unchecked
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(imports=self.imports, forbidden=self.forbidden, operators=self.operators)
 
     @property
     def probes(self) -> Path | None:
@@ -71,26 +79,9 @@ def load_exercise(exercise_id: str) -> Exercise:
 
 def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercise:
     """Read folder/exercise.yaml; errors name the file and line. `reference` overrides reference/<id>.py."""
-    import yaml
-
     folder = Path(folder)
     meta = folder / "exercise.yaml"
-    try:
-        text = meta.read_text(encoding="utf-8")
-    except OSError as err:
-        raise QuizkitError(f"{meta}: cannot read: {err.strerror or err}") from None
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise QuizkitError(f"{meta}{line}: invalid YAML: {problem}") from None
+    node, data = _read_yaml(meta)
     if not isinstance(data, dict):
         raise QuizkitError(f"{meta}:1: expected a mapping with id, title, topic, points, ...")
 
@@ -117,6 +108,8 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
     forbidden = data.get("forbidden") or []
     if not isinstance(forbidden, list) or not all(isinstance(f, str) and _DOTTED.match(f) for f in forbidden):
         raise fail("forbidden", "`forbidden` must be a list of dotted names such as torch.sigmoid")
+    imports = _dotted_list(data, "imports", fail, DEFAULT_IMPORTS)
+    operators = _operators(data.get("operators"), fail)
     limits = Limits.from_mapping(data.get("limits"), where=where("limits"))
     hints = data.get("hints") or []
     if not isinstance(hints, list) or not all(
@@ -126,8 +119,8 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
     hidden_visibility = data.get("hidden_visibility", "hidden")
     if hidden_visibility not in HIDDEN_VISIBILITY:
         raise fail("hidden_visibility", f"`hidden_visibility` must be one of: {', '.join(HIDDEN_VISIBILITY)}")
-    unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "limits", "hints",
-                                  "hidden_visibility"})
+    unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "imports", "operators", "limits",
+                                  "hints", "hidden_visibility"})
     if unknown:
         raise fail(unknown[0], f"unknown key `{unknown[0]}`")
     mutants_dir = folder / "mutants"
@@ -148,7 +141,60 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
         readme=folder / "README.md",
         mutants=mutants,
         hidden_visibility=hidden_visibility,
+        imports=imports,
+        operators=operators,
     )
+
+
+def _read_yaml(meta: Path) -> tuple[Any, Any]:
+    """(node, data) of a YAML file; QuizkitError naming the file and line when it cannot be read or parsed."""
+    import yaml
+
+    try:
+        text = meta.read_text(encoding="utf-8")
+    except OSError as err:
+        raise QuizkitError(f"{meta}: cannot read: {err.strerror or err}") from None
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            return node, (loader.construct_document(node) if node is not None else None)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise QuizkitError(f"{meta}{line}: invalid YAML: {problem}") from None
+
+
+def _dotted_list(data: dict[str, Any], key: str, fail: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    if key not in data:
+        return default
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and _DOTTED.match(v) for v in value):
+        raise fail(key, f"`{key}` must be a list of dotted module names such as torch.nn.functional")
+    return tuple(value)
+
+
+def _operators(value: Any, fail: Any) -> OperatorPolicy | None:
+    """`operators: {allow: [exp, abs, ...], autograd: false}`; absent: no run-time operator check."""
+    if value is None:
+        return None
+    shape = "`operators` must be {allow: [aten operator names such as exp, where], autograd: true|false}"
+    if not isinstance(value, dict) or set(value) - {"allow", "autograd"}:
+        raise fail("operators", shape)
+    allow = value.get("allow") or []
+    if not isinstance(allow, list) or not all(isinstance(a, str) and _OPERATOR.match(a) for a in allow):
+        raise fail("operators", shape)
+    autograd = value.get("autograd", True)
+    if not isinstance(autograd, bool):
+        raise fail("operators", "`operators.autograd` must be true or false")
+    bad = [a for a in allow if a.endswith("_") and not a.endswith("__")]
+    if bad:
+        raise fail("operators", f"`operators.allow` names operators without the in-place `_` ({bad[0][:-1]} "
+                                f"covers {bad[0]}), not {bad[0]}")
+    return OperatorPolicy(frozenset(allow), autograd)
 
 
 def _line(node: Any, key: str) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 
 from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.exercises import Exercise
+from quizkit.grading.forbidden.policy import Policy
 from quizkit.grading.report import GradeReport, Status, TestResult, sanitize
 from quizkit.grading.sandbox.limits import Limits
 
@@ -63,6 +64,13 @@ class Grader:
 
             require_full_isolation(self.disable, lang)
         self._probes = self.exercise.probes.read_text(encoding="utf-8") if self.exercise.probes else None
+        # The scan runs here; the operator check and the guard run in the child, which gets no policy (and so
+        # checks nothing) when they are switched off: the decision never comes from the child's side.
+        off = zygote.switched_off(self.disable)
+        self._scan = "scan" not in off
+        ops = self.exercise.operators if "operators" not in off else None
+        self._operators = ops.to_wire() if ops is not None else None
+        self._forbidden = self.exercise.forbidden if "guard" not in off else ()
         self.last_session: Any = None
 
     def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
@@ -82,7 +90,7 @@ class Grader:
             session.preset = Event(Status.ERROR, sanitize(str(err)))
         else:
             session = self._session(source, filename)
-            preset = _static_check(source, filename, self.exercise.forbidden)
+            preset = None if not self._scan else _static_check(source, filename, self.exercise.policy)
             if preset is not None:
                 session.preset = Event(Status(preset[0]), preset[1])
         try:
@@ -95,6 +103,10 @@ class Grader:
         from quizkit.grading.sandbox.layers import missing
 
         isolation = list(session.isolation)
+        if self._scan:
+            from quizkit.grading.sandbox.layers import STATIC_SCAN
+
+            isolation.append(STATIC_SCAN)
         output = session.output_text()
         if notebook is not None:  # locations in cells, and what was dropped, for the notebook's author
             for t in tests:
@@ -110,8 +122,8 @@ class Grader:
         from quizkit.grading.harness.session import Session
 
         return Session(source=source, filename=filename, limits=self.exercise.limits,
-                       forbidden=self.exercise.forbidden, probes=self._probes, hide=self._hidden,
-                       secrets=self._hidden, disable=self.disable)
+                       forbidden=self._forbidden, probes=self._probes, hide=self._hidden,
+                       secrets=self._hidden, disable=self.disable, operators=self._operators)
 
     def _run_pytest(self, session: Any) -> tuple[list[TestResult], str | None]:
         import pytest
@@ -180,14 +192,13 @@ def read_notebook(source: str, filename: str) -> Any:
         raise UnreadableSubmission(str(err)) from None
 
 
-def _static_check(source: str, filename: str, forbidden: tuple[str, ...]) -> tuple[str, str] | None:
-    """A syntax error or a forbidden name fails every test before any student code runs."""
-    from quizkit.grading.forbidden import scan
+def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str] | None:
+    """A syntax error, a forbidden name, an import outside the allowlist or reflection fails every test before
+    any student code runs."""
+    from quizkit.grading.forbidden import check
 
     try:
-        findings = scan(source, forbidden, filename) if forbidden else []
-        if not forbidden:
-            compile(source, filename, "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+        findings = check(source, policy, filename)
     except SyntaxError as err:
         line = f":{err.lineno}" if err.lineno else ""
         detail = sanitize(f"{err.msg}", 300)

@@ -127,6 +127,46 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exam.failed": ("未通过 ✗", "NOT PASSED ✗"),
     "exam.wrong": ("错题与解析", "Wrong answers, with explanations"),
     "exam.all_right": ("全部答对！", "Everything right!"),
+    # grading: constructs the static scan refuses, and operators the child refuses (file:line is prepended)
+    "forbidden.name": ("`{code}` 用到了 {name}，本练习禁止使用它。", "`{code}` uses {name}, which this exercise forbids."),
+    "forbidden.import": ("`{code}` 导入了 {name}，本练习禁止导入它；可以导入的模块：{allowed}。",
+                         "`{code}` imports {name}, which this exercise forbids; it may import: {allowed}."),
+    "forbidden.relative": ("`{code}` 是相对导入，评分禁止相对导入；请用绝对导入（如 import torch）。",
+                           "`{code}` is a relative import, which grading forbids; use an absolute import (import torch)."),
+    "forbidden.module": ("`{code}` 访问了模块 {name}，本练习禁止使用它；可以使用的模块：{allowed}。",
+                         "`{code}` reaches the module {name}, which this exercise forbids; it may use: {allowed}."),
+    "forbidden.module_value": ("`{code}` 把模块 {name} 当作值传递，评分禁止这样做；请直接写 {name}.名字，或导入你需要的名字。",
+                               "`{code}` passes the module {name} around as a value, which grading forbids; "
+                               "write {name}.<name> where you use it, or import the names you need."),
+    "forbidden.private": ("`{code}` 用到了私有名字 {name}，评分禁止这样做；请使用本练习允许的公开 API。",
+                          "`{code}` uses the private name {name}, which grading forbids; use the public API "
+                          "this exercise allows."),
+    "forbidden.dunder": ("`{code}` 访问了特殊属性 {name}，评分禁止这样做；可以用 type(x)、isinstance(x, T) 或对象的公开方法。"
+                         "（在类里定义 __init__ 等方法、调用 super().__init__() 没有问题。）",
+                         "`{code}` reads the special attribute {name}, which grading forbids; use type(x), "
+                         "isinstance(x, T) or the object's public methods. (Defining __init__ and other methods "
+                         "in a class, and calling super().__init__(), are fine.)"),
+    "forbidden.introspection": ("`{code}` 读取了 {name}（栈帧或代码对象的内部），评分禁止这样做；请直接使用你需要的值。",
+                                "`{code}` reads {name}, the inside of a frame or code object, which grading "
+                                "forbids; use the values you need directly."),
+    "forbidden.reflection": ("`{code}` 用 {name} 访问一个计算出来的属性名，评分禁止这样做；请直接写 obj.name。",
+                             "`{code}` uses {name} with a computed attribute name, which grading forbids; "
+                             "write obj.name instead."),
+    "forbidden.builtin": ("`{code}` 调用了 {name}，评分禁止这样做；{advice}", "`{code}` uses {name}, which grading forbids; {advice}"),
+    "forbidden.patch": ("`{code}` 给导入的模块或类 {name} 赋值，评分禁止这样做；只修改你自己的对象。",
+                        "`{code}` assigns to {name}, part of an imported module or class, which grading forbids; "
+                        "change only your own objects."),
+    "forbidden.advice.code": ("请把代码直接写出来。", "write the code out directly."),
+    "forbidden.advice.import": ("请用 import 语句导入本练习允许的模块。", "use an import statement for a module the exercise allows."),
+    "forbidden.advice.files": ("提交的代码不能读写文件。", "a submission may not read or write files."),
+    "forbidden.advice.io": ("评分时没有终端可用，请删掉它。", "there is no terminal while grading; remove it."),
+    "forbidden.advice.names": ("请直接使用这些名字。", "use the names directly."),
+    "forbidden.operator": ("{where}运行了 aten 算子 {op}，本练习禁止使用它（不管它叫什么名字）；请用本练习允许的运算自己写出来。",
+                           "{where}runs the aten operator {op}, which this exercise forbids under any name; "
+                           "write it yourself from the operations the exercise allows."),
+    "forbidden.autograd": ("{where}用了自动求导（{op}），本练习禁止使用它；请手动推导并计算梯度。",
+                           "{where}uses autograd ({op}), which this exercise forbids; derive and compute the "
+                           "gradients by hand."),
     "col.section": ("题型", "Section"),
     "col.topic": ("主题", "Topic"),
     "col.questions": ("题数", "Questions"),
@@ -160,6 +200,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "layer.rlimits": ("资源限制（CPU、内存、进程数、文件大小、打开文件数）",
                       "resource limits (CPU, memory, processes, file size, open files)"),
     "layer.env": ("清理过的环境变量", "scrubbed environment"),
+    "layer.operators": ("aten 算子白名单（在分发器上检查）", "aten operator allowlist at the dispatcher"),
+    "layer.static_scan": ("静态扫描（导入白名单，禁止反射）", "static scan (imports allowlist, no reflection)"),
     "doctor.title": ("本机可提供的沙箱隔离层", "Sandbox isolation layers this machine gives"),
     "doctor.as_user": ("以 {who} 身份检查，uid {uid}", "checked as {who}, uid {uid}"),
     "doctor.in_force": ("✓ {label}", "✓ {label}"),

@@ -78,7 +78,8 @@ class InfrastructureError(Exception):
 
 class Session:
     def __init__(self, *, source: str, filename: str, limits: Limits, forbidden: tuple[str, ...],
-                 probes: str | None, hide: list[str], secrets: list[str], disable: tuple[str, ...] = ()) -> None:
+                 probes: str | None, hide: list[str], secrets: list[str], disable: tuple[str, ...] = (),
+                 operators: dict[str, Any] | None = None) -> None:
         self.source = source
         self.filename = filename
         self.limits = limits
@@ -87,6 +88,7 @@ class Session:
         self.hide = hide
         self.secrets = secrets
         self.disable = disable
+        self.operators = operators  # the exercise's aten allowlist, sent to the child as data
         self.sandbox: Sandbox | None = None
         self.loaded = False
         self.generation = 0  # bumps on every restart; handles from an older child are dead
@@ -213,7 +215,7 @@ class Session:
 
     def _start(self) -> None:
         t0 = time.monotonic()
-        sandbox = Sandbox(self.limits, self.forbidden, self.hide, self.secrets, self.disable)
+        sandbox = Sandbox(self.limits, self.forbidden, self.hide, self.secrets, self.disable, self.operators)
         try:
             sandbox.start()
         except (ChildGone, CallTimeout, OutputFlood, OSError, ConnectionError) as err:

@@ -18,9 +18,11 @@ SECCOMP = "seccomp"  # no new sockets, no connect, no ptrace, no mounts or names
 UID = "uid"  # (as root) a private throw-away uid, so the process limit binds and nothing else is reachable
 RLIMITS = "rlimits"  # CPU, memory, processes, file size, open files
 ENV = "env"  # a scrubbed environment
+OPERATORS = "operators"  # every aten operator student code runs is checked against the exercise's allowlist
+STATIC_SCAN = "static_scan"  # (supervisor) imports allowlist, forbidden names, no reflection; see forbidden/
 
 ALL = (PROCESS, PID_NAMESPACE, SUBREAPER, NETWORK, MOUNT, WORKDIR_TMPFS, WORKDIR, LANDLOCK, SECCOMP, UID, RLIMITS,
-       ENV)
+       ENV, OPERATORS, STATIC_SCAN)
 # The set `grade --require-isolation` insists on (a private uid only where the grader runs as root).
 REQUIRED = (PROCESS, PID_NAMESPACE, NETWORK, MOUNT, WORKDIR_TMPFS, LANDLOCK, SECCOMP, RLIMITS, ENV)
 

@@ -16,8 +16,8 @@ import traceback
 import types
 from typing import Any
 
-from quizkit.grading.forbidden import ForbiddenError, Guard
-from quizkit.grading.sandbox import isolation
+from quizkit.grading.forbidden import OPERATORS, operators
+from quizkit.grading.forbidden.guard import ForbiddenError, Guard
 from quizkit.grading.wire import codec as protocol
 from quizkit.grading.wire.replies import wire
 
@@ -53,8 +53,10 @@ class Server:
         self.guard = Guard(config.get("forbidden", []), trusted_files=[self.probes_file])
         self.guard.entry_codes = {Server._invoke.__code__}
         if config.get("forbidden"):
-            self.guard.install()
-            self.layers.append(isolation.GUARD)
+            self.guard.install()  # defence in depth, not an isolation layer: it lives in the student's interpreter
+        self.operators = operators.from_config(config, self.guard.violations, lambda: self.path)
+        if self.operators.active:
+            self.layers.append(OPERATORS)
 
     def hello(self, uid: int | None = None) -> None:
         """Layer facts travel as fields: ids (not labels) of the layers in force, and the sandbox uid."""
@@ -73,7 +75,8 @@ class Server:
                 os._exit(0)
             self.guard.violations.clear()
             try:
-                reply, blobs, size = self.handle(request, blob, torch)
+                with self.operators.enforced():  # every aten operator student code runs is checked
+                    reply, blobs, size = self.handle(request, blob, torch)
             except BaseException as err:  # noqa: BLE001 - every failure becomes a reply
                 reply, blobs, size = self.failure(err), [], 0
             if os.getpid() != self.pid:

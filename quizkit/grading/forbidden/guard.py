@@ -1,19 +1,15 @@
-"""Forbidden APIs: a static AST scan in the supervisor and a runtime guard inside the sandboxed child.
+"""Runs in the sandboxed child: the in-process guard, defence in depth behind the scan and the operator check.
 
-The scan resolves import aliases (`import torch.nn.functional as F` then `F.sigmoid`), `from` imports, star
-imports, in-place variants (`sigmoid_`), tensor methods (`x.sigmoid()`), constant `getattr`/`import_module`
-strings ("sig" + "moid" is folded), and identity aliases such as torch.nn.modules.activation.Sigmoid.
-
-The guard patches each forbidden callable, wherever torch re-exports it, with a stub that raises
-ForbiddenError when its Python caller is student code (torch's own use of it keeps working), patches forbidden
-classes' __init__, replaces forbidden submodules on their parent with a checking proxy, and blocks importing a
-forbidden module from student code (builtins.__import__, importlib.import_module, a meta-path finder). Student
-code is any frame whose file is not under the Python installation, the quizkit package or the probes.
+It patches each forbidden callable, wherever torch re-exports it, with a stub that raises ForbiddenError when
+its Python caller is student code (torch's own use of it keeps working), patches forbidden classes' __init__,
+replaces forbidden submodules on their parent with a checking proxy, and blocks importing a forbidden module
+from student code (builtins.__import__, importlib.import_module, a meta-path finder). Student code is any frame
+whose file is not under the Python installation, the quizkit package or the probes. It lives in the student's
+interpreter, so it is no isolation layer: the scan (rules.py) keeps student code from reaching it.
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
 import importlib
 import importlib.util
@@ -21,248 +17,12 @@ import os
 import sys
 import types
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-
-# ======================================================================================================
-# Static scan (supervisor)
-# ======================================================================================================
-@dataclass(frozen=True)
-class Finding:
-    line: int
-    name: str  # the forbidden name that matched, e.g. torch.sigmoid
-    code: str  # the source text that uses it
-
-    def message(self, filename: str) -> str:
-        return f"{filename}:{self.line}: `{self.code}` uses {self.name}, which this exercise forbids."
+from quizkit.grading.forbidden.names import MISSING as _MISSING
+from quizkit.grading.forbidden.names import static_lookup as _static_lookup
 
 
-_MISSING = object()
-
-
-def _static_lookup(obj: Any, name: str) -> Any:
-    """getattr without running module __getattr__ hooks or descriptors (never imports anything)."""
-    if isinstance(obj, types.ModuleType):
-        return vars(obj).get(name, _MISSING)
-    if isinstance(obj, type):
-        for klass in obj.__mro__:
-            if name in vars(klass):
-                return vars(klass)[name]
-        return _MISSING
-    return _MISSING
-
-
-def resolve(dotted: str) -> Any:
-    """The object a dotted name refers to in this process, looked up statically; _MISSING when unknown."""
-    parts = dotted.split(".")
-    for cut in range(len(parts), 0, -1):
-        mod = sys.modules.get(".".join(parts[:cut]))
-        if mod is None:
-            continue
-        obj: Any = mod
-        for name in parts[cut:]:
-            obj = _static_lookup(obj, name)
-            if obj is _MISSING:
-                return _MISSING
-        return obj
-    return _MISSING
-
-
-class _Target:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.obj = resolve(name)
-        self.is_module = isinstance(self.obj, types.ModuleType)
-        parent = resolve(name.rpartition(".")[0]) if "." in name else _MISSING
-        self.last = name.rpartition(".")[2]
-        # A method of a class (torch.Tensor.sigmoid): any `<expr>.sigmoid` may be it.
-        self.method = isinstance(parent, type) and not self.is_module
-        self.inplace = _MISSING
-        if not self.is_module and parent is not _MISSING:
-            self.inplace = _static_lookup(parent, self.last + "_")
-
-    def matches(self, dotted: str, obj: Any) -> bool:
-        if dotted == self.name or dotted.startswith(self.name + "."):
-            return True
-        if dotted == self.name + "_" and not self.is_module:
-            return True
-        if obj is _MISSING or obj is None:
-            return False
-        if self.obj is not _MISSING and obj is self.obj and not isinstance(obj, (int, float, str, bool)):
-            return True
-        return self.inplace is not _MISSING and obj is self.inplace
-
-
-def _fold_str(node: ast.AST) -> str | None:
-    """The value of a constant string expression ("sig" + "moid", f-strings of constants); else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _fold_str(node.left), _fold_str(node.right)
-        if left is not None and right is not None:
-            return left + right
-    if isinstance(node, ast.JoinedStr):
-        parts = []
-        for v in node.values:
-            s = _fold_str(v)
-            if s is None:
-                return None
-            parts.append(s)
-        return "".join(parts)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
-            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
-        sep = _fold_str(node.func.value)
-        items = [_fold_str(e) for e in node.args[0].elts]
-        if sep is not None and all(i is not None for i in items):
-            return sep.join(items)  # type: ignore[arg-type]
-    return None
-
-
-class _Scanner(ast.NodeVisitor):
-    def __init__(self, source: str, targets: list[_Target]) -> None:
-        self.source = source
-        self.targets = targets
-        self.aliases: dict[str, str] = {}
-        self.findings: dict[tuple[int, str], Finding] = {}
-        self.called_with_args: set[int] = set()
-
-    # -- helpers -----------------------------------------------------------------------------------------
-    def code(self, node: ast.AST) -> str:
-        text = ast.get_source_segment(self.source, node) or ""
-        text = " ".join(text.split())
-        return text if len(text) <= 80 else text[:77] + "..."
-
-    def flag(self, node: ast.AST, name: str, code: str | None = None) -> None:
-        line = getattr(node, "lineno", 0)
-        key = (line, name)
-        if key not in self.findings:
-            self.findings[key] = Finding(line, name, code if code is not None else self.code(node))
-
-    def check_dotted(self, node: ast.AST, dotted: str, code: str | None = None) -> bool:
-        obj = resolve(dotted)
-        for t in self.targets:
-            if t.matches(dotted, obj):
-                self.flag(node, t.name, code)
-                return True
-        return False
-
-    def dotted(self, node: ast.AST) -> str | None:
-        """torch.nn.functional.sigmoid for F.sigmoid when F is an import alias; None when not a name chain."""
-        if isinstance(node, ast.Name):
-            return self.aliases.get(node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.dotted(node.value)
-            return f"{base}.{node.attr}" if base is not None else None
-        if isinstance(node, ast.Call) and node.args:
-            func = node.func
-            fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            name = _fold_str(node.args[0])
-            if name is not None and fname == "import_module":
-                return name
-            if name is not None and fname == "__import__":
-                return name.split(".")[0]
-        return None
-
-    def attribute(self, node: ast.AST, base: ast.AST, attr: str) -> None:
-        base_name = self.dotted(base)
-        if base_name is not None:
-            if self.check_dotted(node, f"{base_name}.{attr}"):
-                return
-            if isinstance(resolve(base_name), types.ModuleType) or base_name in sys.modules:
-                return  # a module's attribute: decided by its full name above
-        if isinstance(base, ast.Name) and base.id in ("self", "cls"):
-            return
-        if id(node) in self.called_with_args:
-            return  # obj.sigmoid(x): a tensor's .sigmoid() takes no arguments, so this is the student's own
-        for t in self.targets:
-            if t.method and attr in (t.last, t.last + "_"):
-                self.flag(node, t.name)
-                return
-
-    # -- visitors ----------------------------------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> None:
-        for a in node.names:
-            self.check_dotted(node, a.name)
-            if a.asname:
-                self.aliases[a.asname] = a.name
-            else:
-                top = a.name.split(".")[0]
-                self.aliases[top] = top
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.level or not node.module:
-            return
-        self.check_dotted(node, node.module)
-        for a in node.names:
-            if a.name == "*":
-                for t in self.targets:
-                    parent, _, last = t.name.rpartition(".")
-                    if parent == node.module:
-                        self.aliases[last] = t.name
-                    elif parent.startswith(node.module + ".") or t.name.startswith(node.module + "."):
-                        continue
-                continue
-            full = f"{node.module}.{a.name}"
-            self.check_dotted(node, full)
-            self.aliases[a.asname or a.name] = full
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        self.attribute(node, node.value, node.attr)
-        self.generic_visit(node)
-
-    def visit_Name(self, node: ast.Name) -> None:
-        full = self.aliases.get(node.id)
-        if full is not None and full != node.id:
-            self.check_dotted(node, full)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        if isinstance(func, ast.Attribute) and node.args:
-            self.called_with_args.add(id(func))
-        fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if fname in ("getattr", "setattr", "hasattr", "delattr") and len(node.args) >= 2:
-            attr = _fold_str(node.args[1])
-            if attr is not None:
-                self.attribute(node, node.args[0], attr)
-        elif fname in ("__import__", "import_module") and node.args:
-            name = _fold_str(node.args[0])
-            if name is not None:
-                self.check_dotted(node, name)
-        self.generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and "." in node.value:
-            value = node.value.strip()
-            for t in self.targets:
-                if "." in t.name and (value == t.name or value.startswith(t.name + ".")):
-                    self.flag(node, t.name)
-
-    def visit_Expr(self, node: ast.Expr) -> None:
-        if isinstance(node.value, ast.Constant):
-            return  # docstrings and bare strings may mention names
-        self.generic_visit(node)
-
-    def visit_BinOp(self, node: ast.BinOp) -> None:
-        folded = _fold_str(node)
-        if folded is not None and "." in folded:
-            self.visit_Constant(ast.copy_location(ast.Constant(folded), node))
-        self.generic_visit(node)
-
-
-def scan(source: str, forbidden: Sequence[str], filename: str = "<submission>") -> list[Finding]:
-    """Uses of forbidden names, in line order. Raises SyntaxError when the source does not parse."""
-    if not forbidden:
-        return []
-    tree = ast.parse(source, filename=filename)
-    scanner = _Scanner(source, [_Target(name) for name in forbidden])
-    scanner.visit(tree)
-    return sorted(scanner.findings.values(), key=lambda f: (f.line, f.name))
-
-
-# ======================================================================================================
-# Runtime guard (sandboxed child)
-# ======================================================================================================
 class ForbiddenError(ImportError):
     """Raised in the child when student code uses a forbidden API (an ImportError so imports fail naturally)."""
 
