@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from quizkit.render.i18n import t
+
 Number = int | float | bool
 
 MAX_SOURCE = 500  # characters; nobody types a longer number, and no bank expression needs one
@@ -59,12 +61,13 @@ _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Name,
             ast.Constant, ast.Load, ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, *_BINARY, *_COMPARE)
 # What a refused construct is called in the message.
-_NAMES = {ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[i])", ast.Lambda: "lambda",
-          ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
-          ast.BitXor: "'^' (write ** for a power)", ast.BitAnd: "'&'", ast.BitOr: "'|'", ast.Invert: "'~'",
-          ast.LShift: "'<<'", ast.RShift: "'>>'", ast.MatMult: "'@'", ast.Starred: "'*args'",
-          ast.JoinedStr: "an f-string", ast.NamedExpr: "':='", ast.ListComp: "a comprehension",
-          ast.GeneratorExp: "a comprehension", ast.Await: "await", ast.keyword: "a keyword argument"}
+# An AST node -> its reader's name: a catalogue key (render/i18n_expr.py), or the operator itself.
+_NAMES = {ast.Attribute: "expr.node.attribute", ast.Subscript: "expr.node.subscript", ast.Lambda: "expr.node.lambda",
+          ast.List: "expr.node.list", ast.Tuple: "expr.node.tuple", ast.Dict: "expr.node.dict",
+          ast.Set: "expr.node.set", ast.BitXor: "expr.node.bitxor", ast.BitAnd: "'&'", ast.BitOr: "'|'",
+          ast.Invert: "'~'", ast.LShift: "'<<'", ast.RShift: "'>>'", ast.MatMult: "'@'", ast.Starred: "'*args'",
+          ast.JoinedStr: "expr.node.fstring", ast.NamedExpr: "':='", ast.ListComp: "expr.node.comprehension",
+          ast.GeneratorExp: "expr.node.comprehension", ast.Await: "await", ast.keyword: "expr.node.keyword"}
 
 
 class Expr:
@@ -89,15 +92,15 @@ def parse(source: str, names: Iterable[str] | None = None, *, caret_power: bool 
     if caret_power:
         text = text.replace("^", "**")  # textually, so 2^10*3 keeps the precedence of a power
     if not text:
-        raise ExprError("syntax", "empty expression")
+        raise ExprError("syntax", t("expr.empty"))
     if len(text) > MAX_SOURCE:
-        raise ExprError("too_large", f"expression longer than {MAX_SOURCE} characters")
+        raise ExprError("too_large", t("expr.too_long", n=MAX_SOURCE))
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
-        raise ExprError("syntax", f"not an expression: {err.msg}") from None
+        raise ExprError("syntax", t("expr.syntax", msg=err.msg)) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExprError("syntax", "expression nested too deeply") from None
+        raise ExprError("syntax", t("expr.too_deep")) from None
     used: set[str] = set()
     for node in ast.walk(tree):
         _check_node(node, used)
@@ -106,34 +109,33 @@ def parse(source: str, names: Iterable[str] | None = None, *, caret_power: bool 
     if allowed is not None:
         unknown = sorted(free - allowed)
         if unknown:
-            listed = ", ".join(sorted(allowed)) or "none"
-            raise ExprError("name", f"unknown name '{unknown[0]}' (names: {listed})")
+            listed = ", ".join(sorted(allowed)) or t("expr.none")
+            raise ExprError("name", t("expr.unknown_name", name=unknown[0], allowed=listed))
     return Expr(text, tree, free)
 
 
 def _check_node(node: ast.AST, used: set[str]) -> None:
     if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp)) and not isinstance(node.op, _ALLOWED):
-        raise ExprError("construct", f"{_describe(node.op)} is not allowed")
+        raise ExprError("construct", t("expr.not_allowed", what=_describe(node.op)))
     if not isinstance(node, _ALLOWED):
-        raise ExprError("construct", f"{_describe(node)} is not allowed")
+        raise ExprError("construct", t("expr.not_allowed", what=_describe(node)))
     if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or
                                            not isinstance(node.value, (int, float))):
-        raise ExprError("construct", f"the literal {node.value!r} is not allowed (numbers only)")
+        raise ExprError("construct", t("expr.literal", value=repr(node.value)))
     if isinstance(node, ast.Name):
         used.add(node.id)
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            what = node.func.id if isinstance(node.func, ast.Name) else "this call"
-            raise ExprError("construct", f"function '{what}' is not allowed "
-                                         f"(allowed: {', '.join(FUNCTIONS)})")
+            what = node.func.id if isinstance(node.func, ast.Name) else t("expr.this_call")
+            raise ExprError("construct", t("expr.function", name=what, allowed=", ".join(FUNCTIONS)))
         if node.keywords:
-            raise ExprError("construct", "keyword arguments are not allowed")
+            raise ExprError("construct", t("expr.keywords"))
 
 
 def _describe(node: ast.AST) -> str:
     for kind, name in _NAMES.items():
         if isinstance(node, kind):
-            return name
+            return t(name) if name.startswith("expr.") else name
     return f"'{type(node).__name__}'"
 
 
@@ -145,24 +147,24 @@ def evaluate(expr: Expr | str, env: Mapping[str, Number] | None = None) -> Numbe
     try:
         value = _eval(expr.tree.body, env)
     except ZeroDivisionError:
-        raise ExprError("zero_division", "division by zero") from None
+        raise ExprError("zero_division", t("expr.zero_division")) from None
     except OverflowError:
-        raise ExprError("too_large", "the result is too large") from None
+        raise ExprError("too_large", t("expr.result_too_large")) from None
     except (ValueError, TypeError) as err:
-        raise ExprError("undefined", f"undefined: {err}") from None
+        raise ExprError("undefined", t("expr.undefined", detail=err)) from None
     except RecursionError:
-        raise ExprError("syntax", "expression nested too deeply") from None
+        raise ExprError("syntax", t("expr.too_deep")) from None
     return _finite(value)
 
 
 def _finite(value: Number) -> Number:
     if isinstance(value, float):
         if math.isnan(value):
-            raise ExprError("undefined", "the result is not a number (NaN)")
+            raise ExprError("undefined", t("expr.nan"))
         if math.isinf(value) or abs(value) > MAX_MAGNITUDE:
-            raise ExprError("too_large", "the result is too large")
+            raise ExprError("too_large", t("expr.result_too_large"))
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise ExprError("too_large", "the result is too large")
+        raise ExprError("too_large", t("expr.result_too_large"))
     return value
 
 
@@ -186,7 +188,7 @@ def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
             return env[node.id]
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
-        raise ExprError("name", f"unknown name '{node.id}'")
+        raise ExprError("name", t("expr.unknown_name_plain", name=node.id))
     if isinstance(node, ast.BinOp):
         left, right = _eval(node.left, env), _eval(node.right, env)
         if isinstance(node.op, ast.Pow):
@@ -213,4 +215,4 @@ def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
     if isinstance(node, ast.Call):
         args = [_eval(a, env) for a in node.args]
         return _finite(FUNCTIONS[node.func.id](*args))  # type: ignore[attr-defined]
-    raise ExprError("construct", f"{_describe(node)} is not allowed")  # pragma: no cover - parse() refused it
+    raise ExprError("construct", t("expr.not_allowed", what=_describe(node)))  # pragma: no cover - parse() refused it

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from quizkit.errors import QuizkitError
+from quizkit.render.i18n import t
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
@@ -58,15 +59,15 @@ def bounded(fn: Callable[..., Any], *args: Any, cpu_seconds: int = CPU_SECONDS,
         os.close(read_fd)
         _finish(pid)
     if data is None:
-        raise SymbolicTimeout(f"checking the expression took longer than {wall_seconds:g} s")
+        raise SymbolicTimeout(t("expr.timeout", seconds=f"{wall_seconds:g}"))
     try:
         reply = json.loads(data)
     except ValueError:
-        raise SymbolicTimeout(f"checking the expression stopped (over {cpu_seconds} s of CPU time)") from None
+        raise SymbolicTimeout(t("expr.cpu", seconds=cpu_seconds)) from None
     if "error" in reply:
         raise SymbolicError(str(reply["error"]))
     if "crash" in reply:
-        raise SymbolicError(f"the expression could not be evaluated ({reply['crash']})")
+        raise SymbolicError(t("expr.crash", detail=reply["crash"]))
     return reply["ok"]
 
 
@@ -148,14 +149,13 @@ def parse(text: str, variables: Sequence[str]) -> Any:
         text = str(text)
     source = text.strip().replace("^", "**").replace("−", "-").replace("×", "*").replace("·", "*")
     if not source:
-        raise SymbolicError("empty expression")
+        raise SymbolicError(t("expr.empty"))
     if len(source) > MAX_LENGTH:
-        raise SymbolicError(f"expression longer than {MAX_LENGTH} characters")
+        raise SymbolicError(t("expr.too_long", n=MAX_LENGTH))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        raise SymbolicError(f"not an expression: {err.msg} at column {err.offset}; "
-                            "write products with * (2*s, not 2s)") from None
+        raise SymbolicError(t("expr.syntax_at", msg=err.msg, column=err.offset)) from None
     symbols = {name: sp.Symbol(name, real=True) for name in variables}
     functions = _functions()
     constants = {"pi": sp.pi, "E": sp.E}
@@ -169,7 +169,7 @@ def parse(text: str, variables: Sequence[str]) -> Any:
 
     def build(node: ast.AST, depth: int) -> Any:
         if depth > MAX_DEPTH:
-            raise SymbolicError("expression nested too deeply")
+            raise SymbolicError(t("expr.too_deep"))
         if isinstance(node, ast.Expression):
             return build(node.body, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
@@ -179,8 +179,8 @@ def parse(text: str, variables: Sequence[str]) -> Any:
                 return symbols[node.id]
             if node.id in constants:
                 return constants[node.id]
-            allowed = ", ".join(variables) or "none"
-            raise SymbolicError(f"unknown name '{node.id}' (variables: {allowed})")
+            allowed = ", ".join(variables) or t("expr.none")
+            raise SymbolicError(t("expr.unknown_variable", name=node.id, allowed=allowed))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
             value = build(node.operand, depth + 1)
             return -value if isinstance(node.op, ast.USub) else value
@@ -191,18 +191,18 @@ def parse(text: str, variables: Sequence[str]) -> Any:
                 base = abs(float(left)) if left.is_number else 2.0
                 if abs(float(right)) > MAX_CONST_EXPONENT or (
                         base > 1 and math.log10(base) * abs(float(right)) > MAX_DIGITS):
-                    raise SymbolicError(f"power {ast.unparse(node)} is too large")
+                    raise SymbolicError(t("expr.power_too_large", power=ast.unparse(node)))
             if isinstance(node.op, ast.Div) and right == 0:
-                raise SymbolicError("division by zero")
+                raise SymbolicError(t("expr.zero_division"))
             return binops[type(node.op)](left, right)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
             if node.keywords or not node.args:
-                raise SymbolicError(f"{node.func.id}() takes plain arguments")
+                raise SymbolicError(t("expr.plain_arguments", name=node.func.id))
             return functions[node.func.id](*(build(a, depth + 1) for a in node.args))
         if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else "this"
-            raise SymbolicError(f"function '{name}' is not allowed (allowed: {', '.join(sorted(functions))})")
-        raise SymbolicError(f"'{ast.unparse(node)}' is not allowed in an expression")
+            name = node.func.id if isinstance(node.func, ast.Name) else t("expr.this_call")
+            raise SymbolicError(t("expr.function", name=name, allowed=", ".join(sorted(functions))))
+        raise SymbolicError(t("expr.construct", what=f"'{ast.unparse(node)}'"))
 
     return build(tree, 0)
 

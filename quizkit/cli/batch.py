@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from quizkit.cli.options import reveal_hidden_option
+from quizkit.cli.options import lang_option, reveal_hidden_option
 from quizkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -18,16 +18,18 @@ if TYPE_CHECKING:
 def watch_summary(report: GradeReport) -> str:
     """One line a student can act on: the score, then the first failing test's message."""
     from quizkit.grading.report import fmt_score
+    from quizkit.render.i18n import t
 
     head = f"{fmt_score(report.score)}/{fmt_score(report.max_score)}"
     if report.passed:
-        return f"{head}  all {len(report.tests)} tests passed. See `quizkit exercise solution {report.exercise}`."
+        return f"{head}  {t('watch.all_passed', n=len(report.tests), exercise=report.exercise)}"
     if not report.tests:
-        return f"{head}  {report.error or 'not graded'}"
+        return f"{head}  {report.error or t('watch.not_graded')}"
     failing = report.failing
-    first = next((t for t in failing if t.visibility == "visible"), failing[0])
-    message = first.message if first.visibility == "visible" else "(a hidden test; its message is not shown)"
-    return f"{head}  first failing: {first.name} [{first.status.value}] {message}"
+    first = next((r for r in failing if r.visibility == "visible"), failing[0])
+    message = first.message if first.visibility == "visible" else t("watch.hidden")
+    return f"{head}  " + t("watch.first_failing", name=first.name, status=t(f"report.{first.status.value}"),
+                           message=message)
 
 
 @click.command()
@@ -36,20 +38,23 @@ def watch_summary(report: GradeReport) -> str:
 @click.option("--poll", is_flag=True, help="Poll the file instead of using file events.")
 @click.option("--runs", type=click.IntRange(min=1), default=None,
               help="Stop after this many grades (for scripts); default: until Ctrl-C.")
-def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
+@lang_option
+def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str | None) -> None:
     """Re-grade FILE on every save and show the first failing test's message."""
     from quizkit.cli.grade import record_attempt
     from quizkit.grading.batch import grade_one
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.runner import Grader
     from quizkit.grading.watch import Watcher
+    from quizkit.render.i18n import set_lang, t
 
+    lang = set_lang(lang)
     ex = load_exercise(exercise_id)
     if not file.is_file():
         raise UsageError(f"{file}: no such file")
-    grader = Grader(ex)
+    grader = Grader(ex, lang=lang)
     watcher = Watcher(file, use_events=not poll)
-    click.echo(f"Watching {file} for {ex.id} ({watcher.mode}); Ctrl-C to stop.")
+    click.echo(t("watch.start", file=file, exercise=ex.id, mode=watcher.mode))
     done = 0
     try:
         while True:
@@ -62,7 +67,7 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None) -> None:
                 break
             watcher.wait()
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        click.echo(t("watch.stopped"))
     finally:
         watcher.close()
 
@@ -84,7 +89,9 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
 
     from quizkit.grading.batch import ResultsFile, discover, grade_all, row
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import set_lang, t
 
+    set_lang(None)  # the summaries follow the locale
     ex = load_exercise(exercise_id)
     if resume and output is None:
         raise UsageError("--resume needs --output, the file that records who is graded")
@@ -96,10 +103,10 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
     skipped = len(students) - len(todo)
     console = Console(stderr=True, highlight=False)
     if skipped:
-        console.print(f"Resuming: {skipped} already graded, {len(todo)} to go.")
+        console.print(t("batch.resuming", skipped=skipped, todo=len(todo)))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
-        task = progress.add_task(f"grading {ex.id}", total=len(todo))
+        task = progress.add_task(t("batch.progress", exercise=ex.id), total=len(todo))
 
         def on_result(student, report):  # type: ignore[no-untyped-def]
             results.add(row(student, report if reveal_hidden else report.for_student()))
@@ -110,8 +117,8 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
     if graded:
         mean = sum(float(r["score"]) for r in graded) / len(graded)
         passed = sum(str(r["passed"]) in ("True", "true", "1") for r in graded)
-        click.echo(f"{len(graded)} students graded, {passed} passed, mean score {mean:.2f}/{ex.points}"
-                   + (f"; results in {output}" if output else ""))
+        click.echo(t("batch.summary", n=len(graded), passed=passed, mean=f"{mean:.2f}", points=ex.points)
+                   + (t("batch.results_in", path=output) if output else ""))
     if output is None:
         for r in graded:
-            click.echo(f"{r['student']}\t{r['score']}/{r['max_score']}\t{'passed' if r['passed'] else 'failed'}")
+            click.echo(f"{r['student']}\t{r['score']}/{r['max_score']}\t{t('batch.passed' if r['passed'] else 'batch.failed')}")

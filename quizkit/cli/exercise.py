@@ -21,6 +21,13 @@ def _title(ex, lang: str) -> str:  # type: ignore[no-untyped-def]
     return ex.title_zh if lang == "zh" else ex.title_en
 
 
+def _status(status: str) -> str:
+    """The store's status ("not started" | "attempted" | "passed") in the interface language."""
+    from quizkit.render.i18n import STRINGS, t
+
+    return t(f"exercise.status.{status}") if f"exercise.status.{status}" in STRINGS else status
+
+
 @click.group()
 def exercise() -> None:
     """Coding exercises graded in a sandbox: list, show, start, hint, solution."""
@@ -36,13 +43,15 @@ def list_(lang: str | None) -> None:
     from quizkit.render.terminal import make_console
     from quizkit.store import open_store
 
+    from quizkit.render.i18n import t
+
     lang = _lang(lang)
     table = Table()
     for col in ("id", "title", "topic", "points", "status"):
-        table.add_column(col, justify="right" if col == "points" else "left")
+        table.add_column(t(f"exercise.col.{col}"), justify="right" if col == "points" else "left")
     with open_store() as st:
         for ex in list_exercises():
-            table.add_row(ex.id, _title(ex, lang), ex.topic, str(ex.points), st.exercise_status(ex.id))
+            table.add_row(ex.id, _title(ex, lang), ex.topic, str(ex.points), _status(st.exercise_status(ex.id)))
     make_console().print(table)
 
 
@@ -65,20 +74,23 @@ def show(exercise_id: str, lang: str | None) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Where to put the starter file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file (your work in it is lost).")
-def start(exercise_id: str, directory: Path, force: bool) -> None:
+@lang_option
+def start(exercise_id: str, directory: Path, force: bool, lang: str | None) -> None:
     """Copy the starter into a workspace and print the next command."""
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import t
 
+    _lang(lang)
     ex = load_exercise(exercise_id)
     target = directory / f"{ex.id}.py"
     if target.exists() and not force:
-        raise QuizkitError(f"{target}: already exists; keep working on it, or use --force to start over")
+        raise QuizkitError(t("exercise.exists", target=target))
     directory.mkdir(parents=True, exist_ok=True)
     write_atomic(target, Path(ex.starter).read_bytes())
-    click.echo(f"Wrote {target}.")
-    click.echo(f"Next: read `quizkit exercise show {ex.id}`, edit {target}, then run:")
+    click.echo(t("exercise.wrote", target=target))
+    click.echo(t("exercise.next", exercise=ex.id, target=target))
     click.echo(f"  quizkit grade {ex.id} {target}")
-    click.echo(f"  quizkit watch {ex.id} {target}    # re-grades on every save")
+    click.echo(f"  quizkit watch {ex.id} {target}    {t('exercise.watch_comment')}")
 
 
 @exercise.command()
@@ -87,35 +99,38 @@ def start(exercise_id: str, directory: Path, force: bool) -> None:
 def hint(exercise_id: str, lang: str | None) -> None:
     """The next hint: one more each time."""
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import t
     from quizkit.store import open_store
 
+    lang = _lang(lang)
     ex = load_exercise(exercise_id)
     if not ex.hints:
-        raise QuizkitError(f"{exercise_id} has no hints")
+        raise QuizkitError(t("exercise.no_hints", exercise=exercise_id))
     with open_store() as st:
         index = st.next_hint(ex.id, len(ex.hints))
-    text = ex.hints[index].get(_lang(lang)) or next(iter(ex.hints[index].values()))
-    click.echo(f"Hint {index + 1}/{len(ex.hints)}: {text}")
+    text = ex.hints[index].get(lang) or next(iter(ex.hints[index].values()))
+    click.echo(t("exercise.hint", n=index + 1, total=len(ex.hints), text=text))
 
 
 @exercise.command()
 @click.argument("exercise_id")
 @click.option("--force", is_flag=True, help="Show it before passing (asks for confirmation).")
-def solution(exercise_id: str, force: bool) -> None:
+@lang_option
+def solution(exercise_id: str, force: bool, lang: str | None) -> None:
     """The reference solution, once you have passed the exercise."""
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import t
     from quizkit.store import open_store
 
+    _lang(lang)
     ex = load_exercise(exercise_id)
     with open_store() as st:
         status = st.exercise_status(ex.id)
     if status != "passed":
         if not force:
-            raise QuizkitError(f"{ex.id}: the solution opens once you pass (status: {status}); "
-                               f"try `quizkit exercise hint {ex.id}`, or use --force")
-        if not click.confirm("Seeing the solution before solving it spoils the exercise. Show it anyway?",
-                             default=False):
-            raise UsageError("not shown")
+            raise QuizkitError(t("exercise.locked", exercise=ex.id, status=_status(status)))
+        if not click.confirm(t("exercise.spoil"), default=False):
+            raise UsageError(t("exercise.not_shown"))
     click.echo(Path(ex.reference).read_text(encoding="utf-8"), nl=False)
 
 

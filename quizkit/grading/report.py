@@ -154,35 +154,41 @@ class GradeReport:
 
     # -- text, for the student ------------------------------------------------------------------------------
     def to_text(self, lang: str = "en") -> str:
-        words = _ZH if lang == "zh" else _EN
-        lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {sanitize(self.submission, 300)}", ""]
+        from quizkit.render.i18n import STRINGS
+
+        def words(key: str) -> str:  # the report's labels, from the one catalogue (keys report.*)
+            zh, en = STRINGS[f"report.{key}"]
+            return zh if lang == "zh" else en
+
+        sep = ": "
+        lines = [f"{words('exercise')}{sep}{self.exercise}    {words('file')}{sep}{sanitize(self.submission, 300)}", ""]
         width = max((len(t.name) for t in self.tests), default=10)
         for t in self.tests:
             mark = _MARK[t.status]
-            label = words[t.status.value]
-            hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
+            label = words(t.status.value)
+            hidden = f" ({words('hidden')})" if t.visibility == "hidden" else ""
             lines.append(f"{mark} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  {label}{hidden}")
             if not t.passed and (t.message or t.visibility == "hidden"):
                 if t.visibility == "hidden":
-                    lines.append(f"    {words['hidden_msg']}")
+                    lines.append(f"    {words('hidden_msg')}")
                 else:
                     for part in t.message.splitlines() or [""]:
                         lines.append(f"    {part}")
         lines.append("")
-        verdict = words["all_passed"] if self.passed else words["not_passed"]
-        lines.append(f"{words['total']}: {fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
+        verdict = words("all_passed") if self.passed else words("not_passed")
+        lines.append(f"{words('total')}{sep}{fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
                      f"  ({self.duration_s:.2f} s)")
         if self.output:
             lines.append("")
-            lines.append(words["printed"])
+            lines.append(words("printed"))
             lines.extend(f"  | {part}" for part in self.output.splitlines()[:20])
         lines.append("")
         from quizkit.grading.sandbox.layers import labels
 
         shown = labels(self.isolation, lang)
-        lines.append(f"{words['isolation']}: {', '.join(shown) if shown else words['none']}")
+        lines.append(f"{words('isolation')}{sep}{', '.join(shown) if shown else words('none')}")
         if self.isolation_missing:
-            lines.append(f"{words['missing']}: {', '.join(labels(self.isolation_missing, lang))}")
+            lines.append(f"{words('missing')}{sep}{', '.join(labels(self.isolation_missing, lang))}")
         return "\n".join(lines) + "\n"
 
     # -- Gradescope results.json ------------------------------------------------------------------------------
@@ -205,8 +211,11 @@ class GradeReport:
             })
         from quizkit.grading.sandbox.layers import labels
 
-        summary = (f"{self.exercise}: {fmt_score(self.score)}/{fmt_score(self.max_score)}. "
-                   f"Isolation: {', '.join(labels(self.isolation)) or 'none'}.")
+        from quizkit.render.i18n import get_lang, t
+
+        summary = t("report.gradescope", exercise=self.exercise, score=fmt_score(self.score),
+                    max_score=fmt_score(self.max_score),
+                    layers=", ".join(labels(self.isolation, get_lang())) or t("report.none"))
         return {
             "score": self.score,
             "execution_time": round(self.duration_s, 3),
@@ -272,22 +281,3 @@ def _xml_text(text: str) -> str:
 _MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘"}
 _FAILURE = (Status.FAILED, Status.FORBIDDEN)  # JUnit <failure>
 _ERROR = (Status.ERROR, Status.TIMEOUT)  # JUnit <error>
-
-_EN = {
-    "exercise": "Exercise", "file": "File", "passed": "passed", "failed": "failed", "error": "error",
-    "timeout": "timed out", "forbidden": "forbidden API", "hidden": "hidden test",
-    "hidden_msg": "(details of hidden tests are not shown)", "total": "Total",
-    "all_passed": "all tests passed", "not_passed": "not all tests passed",
-    "printed": "Your code printed (first lines, shown for debugging only):",
-    "isolation": "Isolation in force", "none": "none",
-    "missing": "Isolation missing on this machine (see quizkit doctor)",
-}
-_ZH = {
-    "exercise": "练习", "file": "文件", "passed": "通过", "failed": "未通过", "error": "出错",
-    "timeout": "超时", "forbidden": "使用了禁止的 API", "hidden": "隐藏测试",
-    "hidden_msg": "（隐藏测试不显示细节）", "total": "总分",
-    "all_passed": "全部通过", "not_passed": "未全部通过",
-    "printed": "你的代码打印了（前几行，仅供调试）：",
-    "isolation": "生效的隔离层", "none": "无",
-    "missing": "本机缺少的隔离层（见 quizkit doctor）",
-}

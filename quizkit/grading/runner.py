@@ -22,6 +22,7 @@ from quizkit.grading.exercises import Exercise
 from quizkit.grading.forbidden.policy import Policy
 from quizkit.grading.report import GradeReport, Status, TestResult, sanitize
 from quizkit.grading.sandbox.limits import Limits
+from quizkit.render.i18n import get_lang, set_lang
 
 MAX_SOURCE_BYTES = 1 << 20
 # Every submission gets its report within this many seconds. The sandbox may use the exercise's total_seconds;
@@ -47,8 +48,10 @@ class Grader:
     """A warm grader for one exercise: torch, the zygote and (after the first run) the tests stay loaded."""
 
     def __init__(self, exercise: Exercise, *, limits: Limits | None = None, disable: tuple[str, ...] = (),
-                 require_isolation: bool = False, lang: str = "en") -> None:
+                 require_isolation: bool = False, lang: str | None = None) -> None:
+        """`lang`: the language of the test messages (zh/en); None keeps the one set by render.i18n.set_lang."""
         self.exercise = replace(exercise, limits=limits) if limits is not None else exercise
+        self.lang = lang
         self.disable = tuple(disable)
         if not self.exercise.test_file.is_file():
             raise QuizkitError(f"{self.exercise.test_file}: the exercise has no test file")
@@ -62,7 +65,7 @@ class Grader:
         if require_isolation:
             from quizkit.grading.sandbox.diagnose import require_full_isolation
 
-            require_full_isolation(self.disable, lang)
+            require_full_isolation(self.disable, lang or get_lang())
         self._probes = self.exercise.probes.read_text(encoding="utf-8") if self.exercise.probes else None
         # The scan runs here; the operator check and the guard run in the child, which gets no policy (and so
         # checks nothing) when they are switched off: the decision never comes from the child's side.
@@ -131,6 +134,8 @@ class Grader:
         from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
+        if self.lang is not None:  # the testing.py helpers word their messages in the current language
+            set_lang(self.lang)
         plugin = GradingPlugin(session, ex.reference)
         _forget_stale_test_module(ex.test_file)
         # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
@@ -154,9 +159,9 @@ class Grader:
         return tests, plugin.infrastructure or session.infrastructure
 
 
-def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str = "en",
+def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str | None = None,
           require_isolation: bool = False) -> GradeReport:
-    """Grade one file. `lang` is the language of a refusal under `require_isolation` (and of the text report)."""
+    """Grade one file. `lang`: the language of the test messages and of a refusal under `require_isolation`."""
     return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(submission_path)
 
 

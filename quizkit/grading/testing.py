@@ -8,12 +8,14 @@ probe hands back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, Union
 
 from quizkit.grading.wire.codec import Seeded
+from quizkit.render.i18n import get_lang, t
 
-__all__ = ["Seeded", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points"]
+__all__ = ["Seeded", "Tr", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points",
+           "tr"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,19 +41,73 @@ def hidden(fn: F) -> F:
     return fn
 
 
+class Tr:
+    """Text in Chinese and English, resolved in the grading language when it is shown (the runner sets that
+    language before the tests run, so a module-level hint is still translated per grade). `+` joins pieces."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts: tuple[Any, ...] = parts
+
+    def __str__(self) -> str:
+        return "".join(text(p) for p in self.parts)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __add__(self, other: Any) -> Tr:
+        return Tr(*self.parts, other)
+
+    def __radd__(self, other: Any) -> Tr:
+        return Tr(other, *self.parts)
+
+    def __repr__(self) -> str:
+        return f"Tr({self.parts!r})"
+
+
+def tr(zh: str, en: str) -> Tr:
+    """An exercise author's message or hint in both languages: hint=tr("…", "…")."""
+    if not zh or not en:
+        raise ValueError("tr() needs both a Chinese and an English text")
+    return Tr({"zh": zh, "en": en})
+
+
+class _Key:
+    """A catalogue key, looked up when shown."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __str__(self) -> str:
+        return t(self.key)
+
+
+Text = Union[str, Tr, Mapping[str, str]]
+
+
+def text(value: Any) -> str:
+    """A message piece in the grading language: a str as it is, a Tr, or a {"zh": ..., "en": ...} mapping."""
+    if isinstance(value, Mapping):
+        return str(value.get(get_lang()) or value.get("en") or next(iter(value.values()), ""))
+    return str(value)
+
+
 def _describe(value: Any) -> str:
     import torch
 
     if type(value) is torch.Tensor:
-        return f"a tensor of shape {tuple(value.shape)} and dtype {_dtype(value.dtype)}"
+        return t("test.tensor", shape=tuple(value.shape), dtype=_dtype(value.dtype))
     if isinstance(value, torch.Tensor):
-        return f"a {type(value).__name__} (a tensor subclass)"
+        return t("test.subclass", name=type(value).__name__)
     if value is None:
         return "None"
     text = repr(value)
     if len(text) > 80:
         text = text[:77] + "..."
-    return f"{type(value).__name__} {text}"
+    return t("test.value", type=type(value).__name__, text=text)
 
 
 def _dtype(dtype: Any) -> str:
@@ -62,27 +118,26 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _finish(parts: list[str], hint: str) -> str:
-    text = " ".join(p.strip() for p in parts if p)
-    return f"{text} {hint.strip()}".strip() if hint else text
+def _finish(parts: list[str], hint: Text) -> str:
+    body = " ".join(p.strip() for p in parts if p)
+    extra = text(hint).strip() if hint else ""
+    return f"{body} {extra}".strip() if extra else body
 
 
-def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hint: str = "") -> None:
+def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: Text, hint: Text = "") -> None:
     """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
     within rtol/atol (the rule of torch.testing.assert_close)."""
     import torch
 
-    head = f"Called {call}."
-    want_desc = f"a tensor of shape {tuple(want.shape)} and dtype {_dtype(want.dtype)}"
+    head = t("test.called", call=text(call))
+    want_desc = t("test.tensor", shape=tuple(want.shape), dtype=_dtype(want.dtype))
     if type(got) is not torch.Tensor:
-        raise AssertionError(_finish([head, f"Expected {want_desc}, got {_describe(got)}."], hint))
+        raise AssertionError(_finish([head, t("test.expected_got", expected=want_desc, got=_describe(got))], hint))
     if got.shape != want.shape:
-        raise AssertionError(_finish([head, f"Expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}."],
-                                     hint))
+        raise AssertionError(_finish([head, t("test.shape", want=tuple(want.shape), got=tuple(got.shape))], hint))
     if got.dtype != want.dtype:
         raise AssertionError(_finish([
-            head, f"Expected dtype {_dtype(want.dtype)}, got {_dtype(got.dtype)}.",
-            "Keep the input's dtype: build constants with the same dtype (e.g. torch.ones_like(x)).",
+            head, t("test.dtype", want=_dtype(want.dtype), got=_dtype(got.dtype)), t("test.dtype_hint"),
         ], hint))
     if got.numel() == 0:
         return
@@ -93,8 +148,8 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
                 idx = _first_index(g != w)
                 raise AssertionError(_finish([
                     head,
-                    (f"Expected {_fmt(want[idx].item()) if not w[idx] else label} at index {_index(idx)}, "
-                     f"got {_fmt(got[idx].item()) if not g[idx] else label}."),
+                    t("test.at_index", want=_fmt(want[idx].item()) if not w[idx] else label, index=_index(idx),
+                      got=_fmt(got[idx].item()) if not g[idx] else label),
                 ], hint))
     # torch.testing.assert_close's rule (|got - want| <= atol + rtol * |want|) via torch.isclose, which avoids
     # assert_close's one-off import of torch.distributed (over a second).
@@ -107,9 +162,8 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
         idx = _first_index(excess == excess.max())
         raise AssertionError(_finish([
             head,
-            (f"Expected values within rtol={rtol:g}, atol={atol:g} of the reference; the largest error is "
-             f"{_fmt(err[idx].item())} at index {_index(idx)} (got {_fmt(g64[idx].item())}, expected "
-             f"{_fmt(w64[idx].item())})."),
+            t("test.tolerance", rtol=f"{rtol:g}", atol=f"{atol:g}", err=_fmt(err[idx].item()), index=_index(idx),
+              got=_fmt(g64[idx].item()), want=_fmt(w64[idx].item())),
         ], hint)) from None
 
 
@@ -129,23 +183,23 @@ def _index(idx: tuple[int, ...]) -> str:
     return str(idx[0]) if len(idx) == 1 else str(tuple(idx))
 
 
-def check(condition: Any, *, call: str, got: Any, expected: Any, hint: str = "") -> None:
-    """Generic assertion with the same message style; `got`/`expected` are shown as text."""
+def check(condition: Any, *, call: Text, got: Any, expected: Any, hint: Text = "") -> None:
+    """Generic assertion with the same message style; `got`/`expected` are shown as text (str, Tr or mapping)."""
     ok = bool(condition)
     if not ok:
-        raise AssertionError(_finish([f"Called {call}.", f"Expected {expected}, got {got}."], hint))
+        raise AssertionError(_finish([t("test.called", call=text(call)),
+                                      t("test.expected_got", expected=text(expected), got=text(got))], hint))
 
 
-INPUT_CHANGED_HINT = ("A function must leave its inputs as they were: compute into a new tensor (y = x * 2), "
-                      "not in place (x.mul_(2), x[...] = ..., x += ...).")
+INPUT_CHANGED_HINT = Tr(_Key("test.input_changed_hint"))
 
 
-def assert_unchanged(before: Any, after: Any, *, call: str, name: str = "its input", hint: str = "") -> None:
+def assert_unchanged(before: Any, after: Any, *, call: Text, name: Text = "", hint: Text = "") -> None:
     """Every tensor in `before` (nested in lists, tuples and dicts) must be in `after`, at the same place, with
     the same shape, dtype and values (NaN where NaN was). `after` is what the child sent back after the call."""
-    where = _first_change(before, after, name)
+    where = _first_change(before, after, text(name) if name else t("test.its_input"))
     if where is not None:
-        raise AssertionError(_finish([f"Called {call}.", f"It changed {where} in place."],
+        raise AssertionError(_finish([t("test.called", call=text(call)), t("test.changed", where=where)],
                                      hint or INPUT_CHANGED_HINT))
 
 
@@ -177,7 +231,7 @@ def _first_change(before: Any, after: Any, where: str) -> str | None:
         if not isinstance(after, (list, tuple)) or len(after) != len(before):
             return where
         for i, (b, a) in enumerate(zip(before, after)):
-            label = f"{where} {i + 1}" if where == "argument" else f"{where}[{i}]"
+            label = t("test.argument", n=i + 1) if where == "argument" else f"{where}[{i}]"
             found = _first_change(b, a, label)
             if found is not None:
                 return found
@@ -185,60 +239,57 @@ def _first_change(before: Any, after: Any, where: str) -> str | None:
     if not isinstance(after, dict) or set(after) != set(before):
         return where
     for key in before:
-        label = f"{where} {key}" if where == "argument" else f"{where}[{key!r}]"
+        label = t("test.keyword", key=key) if where == "argument" else f"{where}[{key!r}]"
         found = _first_change(before[key], after[key], label)
         if found is not None:
             return found
     return None
 
 
-IN_PLACE_HINT = (
-    "step() must update the tensors in `params` in place (p.sub_(...), or p -= ... under torch.no_grad()); "
-    "rebinding a local name or a list element leaves the caller's tensors unchanged."
-)
+IN_PLACE_HINT = Tr(_Key("test.in_place_hint"))
 
 
-def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: str) -> str:
+def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: Text) -> str:
     """A near miss (float32-sized error) has a different usual cause than a wrong formula."""
     import torch
 
     same_kind = type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()
     if same_kind and not torch.allclose(g, w, rtol=rtol, atol=atol) and torch.allclose(g, w, rtol=1e-5, atol=1e-7):
-        return (f"The error is tiny (float32-sized): is some state ({state}) or constant built in float32, "
-                "e.g. torch.zeros(p.shape)? Use torch.zeros_like(p) so it keeps float64. ")
+        return t("test.precision_hint", state=text(state)) + " "
     return ""
 
 
-def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: str,
-                      hint: str, state: str = "optimizer state") -> None:
+def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: Text,
+                      hint: Text, state: Text = "") -> None:
     """Compare an optimizer's parameters after every step, naming the first step and tensor that went wrong.
 
     `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step."""
     import torch
 
+    call, state = text(call), text(state) if state else t("test.optimizer_state")
     check(
         isinstance(got, list) and len(got) == len(want),
         call=call,
-        got=f"{type(got).__name__} of length {len(got) if isinstance(got, (list, tuple)) else '?'}",
-        expected=f"a trajectory of {len(want)} steps",
-        hint="The grading probe could not record the trajectory.",
+        got=t("test.trajectory_got", type=type(got).__name__, n=len(got) if isinstance(got, (list, tuple)) else "?"),
+        expected=t("test.trajectory_want", n=len(want)),
+        hint=t("test.trajectory_probe"),
     )
     for k, (g_step, w_step) in enumerate(zip(got, want)):
         check(
             isinstance(g_step, list) and len(g_step) == len(w_step),
             call=call,
             got=repr(g_step)[:200],
-            expected=f"{len(w_step)} parameter tensors after step {k + 1}",
+            expected=t("test.step_tensors", n=len(w_step), k=k + 1),
         )
         for i, (g, w) in enumerate(zip(g_step, w_step)):
             if k == 0 and isinstance(g, torch.Tensor) and g.shape == inits[i].shape and g.dtype == inits[i].dtype:
                 unchanged = torch.equal(g, inits[i]) and not torch.equal(w, inits[i])
                 check(
                     not unchanged,
-                    call=f"{call}; params[{i}] after step 1",
-                    got="the initial values, unchanged",
-                    expected=f"updated values such as {w.flatten()[:4].tolist()}",
+                    call=t("test.step_param", call=call, i=i, k=1),
+                    got=t("test.unchanged_values"),
+                    expected=t("test.updated_values", values=w.flatten()[:4].tolist()),
                     hint=IN_PLACE_HINT,
                 )
-            assert_close(g, w, rtol=rtol, atol=atol, call=f"{call}; params[{i}] after step {k + 1}",
-                         hint=_precision_hint(g, w, rtol, atol, state) + hint)
+            assert_close(g, w, rtol=rtol, atol=atol, call=t("test.step_param", call=call, i=i, k=k + 1),
+                         hint=_precision_hint(g, w, rtol, atol, state) + text(hint))

@@ -251,6 +251,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "false": ("错 (F)", "False (F)"),
 }
 
+# The grading and expression strings live in their own modules so that no one file grows past its size limit;
+# they are part of the same catalogue, looked up with the same `t`.
+from quizkit.render.i18n_expr import EXPR  # noqa: E402
+from quizkit.render.i18n_grading import GRADING  # noqa: E402
+
+for _part in (GRADING, EXPR):
+    _clash = STRINGS.keys() & _part.keys()
+    if _clash:
+        raise RuntimeError(f"string catalogue: keys defined twice: {sorted(_clash)}")
+    STRINGS.update(_part)
+
 _lang = "en"
 
 
