@@ -107,7 +107,7 @@ def test_testing_helpers_speak_the_grading_language():
         assert all(w in str(err.value) for w in words), str(err.value)
         with pytest.raises(AssertionError) as err:
             check(False, call="f(1)", got=tr("没有", "nothing"), expected={"zh": "一个数", "en": "a number"})
-        assert str(err.value) == {"zh": "调用 f(1)。 期望 一个数，实际得到 没有。",
+        assert str(err.value) == {"zh": "调用 f(1)。期望 一个数，实际得到 没有。",
                                   "en": "Called f(1). Expected a number, got nothing."}[lang]
     with pytest.raises(ValueError):
         tr("", "only English")

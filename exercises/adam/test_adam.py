@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.testing import assert_trajectory, check, hidden, points
+from quizkit.grading.testing import assert_trajectory, check, hidden, points, tr
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
@@ -56,11 +56,15 @@ def test_first_step_moves_each_coordinate_by_about_lr(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 1, grads=grads)
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}, lr=0.1).step() once with float64 gradients",
-        hint="The first Adam step moves every coordinate by about lr * sign(g): m_hat = g and v_hat = g**2 "
+        call=tr(f"Adam({_shapes(inits)}, lr=0.1).step()，用 float64 梯度走一步",
+                f"Adam({_shapes(inits)}, lr=0.1).step() once with float64 gradients"),
+        hint=tr("Adam 的第一步让每个坐标移动约 lr * sign(g)：t = 1 时 m_hat = g、v_hat = g**2。步长约为 3.16 * lr "
+                "说明缺少偏差修正（m / (1 - beta1**t)、v / (1 - beta2**t)，第一步 t = 1）；梯度小的坐标移动明显小于 lr，"
+                "说明 eps 放进了平方根里（torch 用的是 sqrt(v_hat) + eps）。",
+                "The first Adam step moves every coordinate by about lr * sign(g): m_hat = g and v_hat = g**2 "
         "when t = 1. A step about 3.16 * lr means the bias correction is missing (m / (1 - beta1**t), "
         "v / (1 - beta2**t), with t = 1 on the first step); coordinates with small gradients moving noticeably "
-        "less than lr mean eps went inside the square root (torch uses sqrt(v_hat) + eps).",
+        "less than lr mean eps went inside the square root (torch uses sqrt(v_hat) + eps)."),
     )
 
 
@@ -72,10 +76,13 @@ def test_random_gradients_default_hyperparameters(submission, reference):
     got, want = _run(submission, reference, inits, {}, 20, grads=grads)
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}) with the default lr=1e-3, betas=(0.9, 0.999), eps=1e-8; 20 steps "
-        "of random float64 gradients",
-        hint="Check the defaults and the order: t += 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
-        "m_hat = m/(1-beta1**t); v_hat = v/(1-beta2**t); p -= lr*m_hat/(sqrt(v_hat)+eps).",
+        call=tr(f"Adam({_shapes(inits)})，默认 lr=1e-3、betas=(0.9, 0.999)、eps=1e-8；随机 float64 梯度 20 步",
+                f"Adam({_shapes(inits)}) with the default lr=1e-3, betas=(0.9, 0.999), eps=1e-8; 20 steps "
+                "of random float64 gradients"),
+        hint=tr("检查默认值和顺序：t += 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
+                "m_hat = m/(1-beta1**t); v_hat = v/(1-beta2**t); p -= lr*m_hat/(sqrt(v_hat)+eps)。",
+                "Check the defaults and the order: t += 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
+                "m_hat = m/(1-beta1**t); v_hat = v/(1-beta2**t); p -= lr*m_hat/(sqrt(v_hat)+eps)."),
     )
 
 
@@ -89,9 +96,12 @@ def test_quadratic_bowl_with_custom_betas(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, g = a * (p - c)",
-        hint="betas = (beta1, beta2): beta1 is the decay of the first moment m, beta2 of the second moment v. "
-        "Are they swapped, or are the bias corrections using the wrong beta?",
+        call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)}) 在二次函数上走 20 步，g = a * (p - c)",
+                f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, g = a * (p - c)"),
+        hint=tr("betas = (beta1, beta2)：beta1 是一阶矩 m 的衰减率，beta2 是二阶矩 v 的。是不是写反了，"
+                "或者偏差修正用错了 beta？",
+                "betas = (beta1, beta2): beta1 is the decay of the first moment m, beta2 of the second moment v. "
+                "Are they swapped, or are the bias corrections using the wrong beta?"),
     )
 
 
@@ -104,9 +114,12 @@ def test_tiny_gradients_eps_outside_the_square_root(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9",
-        hint="Here sqrt(v_hat) ~ 1e-9 is smaller than eps = 1e-8, so where eps goes decides the step: torch "
-        "uses sqrt(v_hat) + eps (eps OUTSIDE the square root). sqrt(v_hat + eps) makes the step ~1000x smaller.",
+        call=tr(f"Adam({_shapes(inits)}, lr=0.01)，梯度大小约 1e-9，走 20 步",
+                f"Adam({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9"),
+        hint=tr("这里 sqrt(v_hat) ~ 1e-9 比 eps = 1e-8 还小，所以 eps 放在哪里决定了步长：torch 用 sqrt(v_hat) + eps"
+                "（eps 在平方根外面）。sqrt(v_hat + eps) 会让步长小约 1000 倍。",
+                "Here sqrt(v_hat) ~ 1e-9 is smaller than eps = 1e-8, so where eps goes decides the step: torch "
+                "uses sqrt(v_hat) + eps (eps OUTSIDE the square root). sqrt(v_hat + eps) makes the step ~1000x smaller."),
     )
 
 
@@ -119,10 +132,13 @@ def test_weight_decay_is_l2_added_to_the_gradient(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps of random gradients",
-        hint="torch.optim.Adam's weight_decay is L2 regularisation: g = g + weight_decay * p BEFORE m and v are "
-        "updated. Subtracting lr * weight_decay * p from p directly is AdamW (decoupled decay), a different "
-        "optimizer.",
+        call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)})，随机梯度 20 步",
+                f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps of random gradients"),
+        hint=tr("torch.optim.Adam 的 weight_decay 是 L2 正则：在更新 m 和 v 之前 g = g + weight_decay * p。"
+                "直接从 p 中减去 lr * weight_decay * p 是 AdamW（解耦的权重衰减），是另一个优化器。",
+                "torch.optim.Adam's weight_decay is L2 regularisation: g = g + weight_decay * p BEFORE m and v are "
+                "updated. Subtracting lr * weight_decay * p from p directly is AdamW (decoupled decay), a different "
+                "optimizer."),
     )
 
 
@@ -145,14 +161,17 @@ def test_params_without_grad_are_skipped(submission):
     kwargs = {"lr": 0.1}
     got = submission.probe("trajectory", inits, kwargs, 5, grads=grads)
     alone = submission.probe("trajectory", [inits[0], inits[2]], kwargs, 5, grads=[[g[0], g[2]] for g in grads])
-    check(_valid(alone, 5, [inits[0], inits[2]]), call="Adam([p0, p2], lr=0.1) for 5 steps",
-          got=repr(alone)[:200], expected="5 steps of 2 parameter tensors")
+    check(_valid(alone, 5, [inits[0], inits[2]]), call=tr("Adam([p0, p2], lr=0.1) 走 5 步", "Adam([p0, p2], lr=0.1) for 5 steps"),
+          got=repr(alone)[:200], expected=tr("5 步、每步 2 个参数张量", "5 steps of 2 parameter tensors"))
     # p1 must stay at its initial value; p0 and p2 must move exactly as they do without p1.
     _compare(
         got, [[a[0], inits[1], a[1]] for a in alone], inits,
-        call="Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None",
-        hint="A parameter whose .grad is None must be skipped (`if p.grad is None: continue`): left unchanged, "
-        "no error, and no effect on the other parameters (compared with your own run on [p0, p2]).",
+        call=tr("Adam([p0, p1, p2], lr=0.1) 走 5 步，p1.grad 始终是 None",
+                "Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None"),
+        hint=tr(".grad 为 None 的参数必须跳过（`if p.grad is None: continue`）：保持不变、不报错、"
+                "也不影响其他参数（与你自己在 [p0, p2] 上的运行比较）。",
+                "A parameter whose .grad is None must be skipped (`if p.grad is None: continue`): left unchanged, "
+                "no error, and no effect on the other parameters (compared with your own run on [p0, p2])."),
     )
 
 
@@ -161,26 +180,30 @@ def test_zero_grad(submission):
     gen = _gen(7)
     inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
     grads = [_randn(gen, 3), None, _randn(gen, 4)]
-    call = "Adam([p0, p1, p2], lr=0.1): set grads (p1.grad = None), step(), zero_grad()"
+    call = tr("Adam([p0, p1, p2], lr=0.1)：设置梯度（p1.grad = None），step()，zero_grad()",
+              "Adam([p0, p1, p2], lr=0.1): set grads (p1.grad = None), step(), zero_grad()")
     after = submission.probe("grads_after_zero_grad", inits, grads, {"lr": 0.1})
     check(isinstance(after, list) and len(after) == 3, call=call, got=repr(after)[:200],
-          expected="three gradients (each None or a tensor)")
+          expected=tr("三个梯度（每个是 None 或张量）", "three gradients (each None or a tensor)"))
     for i, g in enumerate(after):
         ok = g is None or (type(g) is torch.Tensor and g.shape == inits[i].shape and bool((g == 0).all()))
-        check(ok, call=f"{call}; then params[{i}].grad", got=g,
-              expected="None (like torch) or a tensor of zeros",
-              hint="zero_grad() must clear every gradient; skip parameters whose .grad is already None.")
+        check(ok, call=call + tr(f"；然后看 params[{i}].grad", f"; then params[{i}].grad"), got=g,
+              expected=tr("None（与 torch 一样）或全零张量", "None (like torch) or a tensor of zeros"),
+              hint=tr("zero_grad() 必须清空每个梯度；.grad 已经是 None 的参数跳过即可。",
+                      "zero_grad() must clear every gradient; skip parameters whose .grad is already None."))
     # A loop of zero_grad(), set grads, step() must move the params exactly as the same loop without zero_grad().
     grads = [[_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)] for _ in range(5)]
     plain = submission.probe("trajectory", inits, {"lr": 0.1}, 5, grads=grads)
-    check(_valid(plain, 5, inits), call="Adam([p0, p1, p2], lr=0.1) for 5 steps", got=repr(plain)[:200],
-          expected="5 steps of 3 parameter tensors")
+    check(_valid(plain, 5, inits), call=tr("Adam([p0, p1, p2], lr=0.1) 走 5 步", "Adam([p0, p1, p2], lr=0.1) for 5 steps"),
+          got=repr(plain)[:200], expected=tr("5 步、每步 3 个参数张量", "5 steps of 3 parameter tensors"))
     got = submission.probe("trajectory", inits, {"lr": 0.1}, 5, grads=grads, zero_grad_each_step=True)
     _compare(
         got, plain, inits,
-        call="Adam([p0, p1, p2], lr=0.1) for 5 steps of zero_grad(), set grads, step()",
-        hint="zero_grad() must only clear the gradients, not the optimizer state (m, v, t) or the params "
-        "(compared with your own run of the same loop without zero_grad()).",
+        call=tr("Adam([p0, p1, p2], lr=0.1) 循环 5 步：zero_grad()、设置梯度、step()",
+                "Adam([p0, p1, p2], lr=0.1) for 5 steps of zero_grad(), set grads, step()"),
+        hint=tr("zero_grad() 只能清空梯度，不能清空优化器状态（m、v、t）或参数（与你自己不调用 zero_grad() 的同一循环比较）。",
+                "zero_grad() must only clear the gradients, not the optimizer state (m, v, t) or the params "
+                "(compared with your own run of the same loop without zero_grad())."),
     )
 
 
@@ -196,8 +219,9 @@ def test_scalar_and_odd_shapes_with_all_options(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
         got, want, inits,
-        call=f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) for 20 steps on a quadratic",
-        hint="Every option must be honoured, for 0-dim parameters too.",
+        call=tr(f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) 在二次函数上走 20 步",
+                f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) for 20 steps on a quadratic"),
+        hint=tr("每个选项都必须生效，0 维参数也一样。", "Every option must be honoured, for 0-dim parameters too."),
     )
 
 
@@ -211,6 +235,8 @@ def test_tiny_gradients_with_weight_decay_and_custom_eps(submission, reference):
     got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits,
-        call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients of size ~1e-9",
-        hint="eps goes outside the square root and weight decay is added to the gradient (L2), as in torch.",
+        call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)})，梯度大小约 1e-9，走 20 步",
+                f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients of size ~1e-9"),
+        hint=tr("eps 放在平方根外面，权重衰减加到梯度上（L2），与 torch 一样。",
+                "eps goes outside the square root and weight decay is added to the gradient (L2), as in torch."),
     )

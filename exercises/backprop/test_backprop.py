@@ -3,7 +3,7 @@
 Autograd runs here, in the trusted process; the student's code may not use it.
 """
 import torch
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_close, check, hidden, points, tr
 
 F64 = torch.float64
 RTOL, ATOL = 1e-6, 1e-8
@@ -11,11 +11,11 @@ KEYS = ("loss", "dW1", "db1", "dW2", "db2")
 PARAMS = ("W1", "b1", "W2", "b2")
 
 HINTS = {
-    "loss": "loss = mean((y_hat - y)**2) over ALL N*O elements (not the sum, not 1/2 of it).",
-    "dW2": "dL/dy_hat = 2 * (y_hat - y) / (N * O); then dW2 = h.T @ dL/dy_hat with h = relu(x @ W1 + b1).",
-    "db2": "b2 is added to every row, so db2 = dL/dy_hat summed over the batch dimension (dim=0).",
-    "dW1": "dh = dL/dy_hat @ W2.T; dz = dh * (z > 0) with z = x @ W1 + b1 (the ReLU mask); dW1 = x.T @ dz.",
-    "db1": "db1 = dz summed over the batch, where dz = (dL/dy_hat @ W2.T) * (z > 0).",
+    "loss": tr("loss = mean((y_hat - y)**2)，对全部 N*O 个元素取平均（不是求和，也不是它的 1/2）。", "loss = mean((y_hat - y)**2) over ALL N*O elements (not the sum, not 1/2 of it)."),
+    "dW2": tr("dL/dy_hat = 2 * (y_hat - y) / (N * O)；然后 dW2 = h.T @ dL/dy_hat，其中 h = relu(x @ W1 + b1)。", "dL/dy_hat = 2 * (y_hat - y) / (N * O); then dW2 = h.T @ dL/dy_hat with h = relu(x @ W1 + b1)."),
+    "db2": tr("b2 加到了每一行上，所以 db2 = dL/dy_hat 沿批维度（dim=0）求和。", "b2 is added to every row, so db2 = dL/dy_hat summed over the batch dimension (dim=0)."),
+    "dW1": tr("dh = dL/dy_hat @ W2.T；dz = dh * (z > 0)，其中 z = x @ W1 + b1（ReLU 的掩码）；dW1 = x.T @ dz。", "dh = dL/dy_hat @ W2.T; dz = dh * (z > 0) with z = x @ W1 + b1 (the ReLU mask); dW1 = x.T @ dz."),
+    "db1": tr("db1 = dz 沿批维度求和，其中 dz = (dL/dy_hat @ W2.T) * (z > 0)。", "db1 = dz summed over the batch, where dz = (dL/dy_hat @ W2.T) * (z > 0)."),
 }
 
 
@@ -45,16 +45,19 @@ def _autograd(c):
 
 
 def _describe(c):
-    return (f"mlp_forward_backward(x{tuple(c['x'].shape)}, y{tuple(c['y'].shape)}, W1{tuple(c['W1'].shape)}, "
-            f"b1{tuple(c['b1'].shape)}, W2{tuple(c['W2'].shape)}, b2{tuple(c['b2'].shape)}) with float64 tensors")
+    head = (f"mlp_forward_backward(x{tuple(c['x'].shape)}, y{tuple(c['y'].shape)}, W1{tuple(c['W1'].shape)}, "
+            f"b1{tuple(c['b1'].shape)}, W2{tuple(c['W2'].shape)}, b2{tuple(c['b2'].shape)})")
+    return tr(f"{head}，参数都是 float64 张量", f"{head} with float64 tensors")
 
 
 def _call(submission, c):
     got = submission.mlp_forward_backward(c["x"], c["y"], c["W1"], c["b1"], c["W2"], c["b2"])
     call = _describe(c)
     missing = [k for k in KEYS if not isinstance(got, dict) or k not in got]
-    check(not missing, call=call, got=f"{type(got).__name__} with keys {sorted(got) if isinstance(got, dict) else '-'}",
-          expected=f"a dict with the keys {list(KEYS)}", hint=f"missing: {missing}")
+    keys = sorted(got) if isinstance(got, dict) else '-'
+    check(not missing, call=call, got=tr(f"键为 {keys} 的 {type(got).__name__}", f"{type(got).__name__} with keys {keys}"),
+          expected=tr(f"键为 {list(KEYS)} 的 dict", f"a dict with the keys {list(KEYS)}"),
+          hint=tr(f"缺少：{missing}", f"missing: {missing}"))
     return got, call
 
 
@@ -63,14 +66,15 @@ def _loss_tensor(got_loss, call):
     if isinstance(got_loss, float) and not isinstance(got_loss, bool):
         return torch.tensor(got_loss, dtype=F64)
     check(type(got_loss) is torch.Tensor and got_loss.dim() == 0, call=call + "; result['loss']", got=got_loss,
-          expected="a 0-dim tensor or a Python float")
+          expected=tr("0 维张量或 Python float", "a 0-dim tensor or a Python float"))
     return got_loss
 
 
 def _compare(got, want, call, keys=KEYS, hint_extra=""):
     for k in keys:
         g = _loss_tensor(got[k], call) if k == "loss" else got[k]
-        assert_close(g, want[k], rtol=RTOL, atol=ATOL, call=f"{call}; result['{k}']", hint=(HINTS[k] + " " + hint_extra).strip())
+        assert_close(g, want[k], rtol=RTOL, atol=ATOL, call=call + f"; result['{k}']",
+                     hint=HINTS[k] + (" " + hint_extra if hint_extra else ""))
 
 
 @points(2)
@@ -103,7 +107,8 @@ def test_relu_derivative_at_zero_is_zero(submission):
     assert n_zero > 0  # guards the test itself, not the submission
     got, call = _call(submission, c)
     _compare(got, _autograd(c), call + f" ({n_zero} pre-activations exactly 0)",
-             hint_extra="At z == 0, ReLU'(z) is taken as 0, as torch.relu does: the mask is (z > 0), not (z >= 0).")
+             hint_extra=tr("z == 0 处 ReLU'(z) 取 0，与 torch.relu 一样：掩码是 (z > 0)，不是 (z >= 0)。",
+                           "At z == 0, ReLU'(z) is taken as 0, as torch.relu does: the mask is (z > 0), not (z >= 0)."))
 
 
 @points(1)
@@ -122,7 +127,8 @@ def test_gradients_match_centred_finite_differences(submission):
             args_m = {p: (minus if p == k else c[p]) for p in PARAMS}
             flat[i] = (_forward(c, **args_p) - _forward(c, **args_m)) / (2 * h)
         assert_close(got["d" + k], fd, rtol=1e-5, atol=1e-7,
-                     call=f"{call}; result['d{k}'] against centred finite differences (L(p+h) - L(p-h)) / 2h, h=1e-6",
+                     call=call + tr(f"；result['d{k}'] 与中心差分 (L(p+h) - L(p-h)) / 2h（h=1e-6）比较",
+                                   f"; result['d{k}'] against centred finite differences (L(p+h) - L(p-h)) / 2h, h=1e-6"),
                      hint=HINTS["d" + k])
 
 
@@ -140,7 +146,8 @@ def test_single_sample_single_output(submission):
     c = _random_case(6, n=1, d=2, hdim=3, o=1)
     got, call = _call(submission, c)
     _compare(got, _autograd(c), call,
-             hint_extra="Keep every shape as in the contract even when N = 1 or O = 1 (no squeeze()).")
+             hint_extra=tr("即使 N = 1 或 O = 1，也要保持约定中的每个形状（不要 squeeze()）。",
+                           "Keep every shape as in the contract even when N = 1 or O = 1 (no squeeze())."))
 
 
 @points(1)

@@ -119,9 +119,10 @@ def _fmt(x: float) -> str:
 
 
 def _finish(parts: list[str], hint: Text) -> str:
-    body = " ".join(p.strip() for p in parts if p)
+    sep = "" if get_lang() == "zh" else " "  # Chinese sentences end in 。 and need no space between them
+    body = sep.join(p.strip() for p in parts if p)
     extra = text(hint).strip() if hint else ""
-    return f"{body} {extra}".strip() if extra else body
+    return f"{body}{sep}{extra}".strip() if extra else body
 
 
 def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: Text, hint: Text = "") -> None:
