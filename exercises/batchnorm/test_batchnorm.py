@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points
+from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points, tr
 
 # The probes run inside the sandboxed child on the student's module; here the same calls run on torch's layer.
 _spec = importlib.util.spec_from_file_location("batchnorm_probes", Path(__file__).with_name("probes.py"))
@@ -18,21 +18,29 @@ F64 = torch.float64
 # stays far below this; every mistake tested here is off by more than 1e-3.
 RTOL, ATOL = 1e-8, 1e-12
 
-OUT_HINT = (
+OUT_HINT = tr(
+    "训练模式：y = (x - mean) / sqrt(var + eps) * weight + bias，用沿 dim 0 的批均值和有偏的批方差"
+    "（除以 N：x.var(dim=0, correction=0)，不是 torch 默认的无偏 x.var(dim=0)）；eps 在平方根里面。",
     "Train mode: y = (x - mean) / sqrt(var + eps) * weight + bias, with the batch mean and the BIASED batch "
     "variance over dim 0 (divide by N: x.var(dim=0, correction=0), not torch's default unbiased x.var(dim=0)); "
     "eps inside the square root."
 )
-MEAN_HINT = (
+MEAN_HINT = tr(
+    "momentum 是新的批统计量的权重：running_mean = (1 - momentum) * running_mean + momentum * batch_mean"
+    "（momentum=0.1 时是 0.9 * 旧值 + 0.1 * 新值，不是 0.9 * 新值 + 0.1 * 旧值）。",
     "momentum is the weight of the NEW batch statistic: running_mean = (1 - momentum) * running_mean + momentum * "
     "batch_mean (with momentum=0.1: 0.9 * old + 0.1 * new, not 0.9 * new + 0.1 * old)."
 )
-VAR_HINT = (
+VAR_HINT = tr(
+    "running_var = (1 - momentum) * running_var + momentum * unbiased_var，滑动估计用的是无偏的批方差"
+    "（除以 N - 1：x.var(dim=0)，或 有偏方差 * N / (N - 1)），尽管批本身用有偏方差归一化。torch 就是这样做的。",
     "running_var = (1 - momentum) * running_var + momentum * unbiased_var, where the running estimate uses the "
     "UNBIASED batch variance (divide by N - 1: x.var(dim=0), or biased * N / (N - 1)) even though the batch itself "
     "is normalised with the biased one. That is what torch does."
 )
-EVAL_HINT = (
+EVAL_HINT = tr(
+    "评估模式：y = (x - running_mean) / sqrt(running_var + eps) * weight + bias，用保存的滑动统计量（不是这一批的），"
+    "并且不更新滑动统计量。",
     "Eval mode: y = (x - running_mean) / sqrt(running_var + eps) * weight + bias, with the stored running "
     "statistics (not the batch's), and the running statistics are NOT updated."
 )
@@ -64,10 +72,14 @@ def _describe(num_features, kwargs, steps, use_forward):
         while j < len(steps) and steps[j][0] == mode:
             j += 1
         sizes = sorted({int(s[1].shape[0]) for s in steps[k:j]})
-        parts.append(f"{j - k} {mode} step{'s' if j - k > 1 else ''} (N={'/'.join(map(str, sizes))})")
+        n = '/'.join(map(str, sizes))
+        parts.append(tr(f"{mode} 模式 {j - k} 步（N={n}）", f"{j - k} {mode} step{'s' if j - k > 1 else ''} (N={n})"))
         k = j
-    return f"bn = BatchNorm1d({num_features}{_kw(kwargs)}) with float64 weight/bias, then {call} for " + \
-        ", then ".join(parts)
+    head = tr(f"bn = BatchNorm1d({num_features}{_kw(kwargs)})，float64 的 weight/bias，然后 {call}：",
+              f"bn = BatchNorm1d({num_features}{_kw(kwargs)}) with float64 weight/bias, then {call} for ")
+    for i, part in enumerate(parts):
+        head = head + (tr("，然后", ", then ") if i else "") + part
+    return head
 
 
 def _run_and_compare(submission, num_features, kwargs, weight, bias, steps, *, use_forward=False,
@@ -76,40 +88,45 @@ def _run_and_compare(submission, num_features, kwargs, weight, bias, steps, *, u
     want = probes.run(TORCH, num_features, kwargs, weight, bias, steps, use_forward=use_forward)
     call = _describe(num_features, kwargs, steps, use_forward)
     check(isinstance(got, list) and len(got) == len(want), call=call, got=repr(got)[:200],
-          expected=f"a record of {len(want)} steps", hint="The grading probe could not record the steps.")
+          expected=tr(f"{len(want)} 步的记录", f"a record of {len(want)} steps"),
+          hint=tr("评分探针没能记录这些步。", "The grading probe could not record the steps."))
     for k, (g, w) in enumerate(zip(got, want)):
         mode = steps[k][0]
-        where = f"{call}; step {k + 1} ({mode})"
+        where = call + tr(f"；第 {k + 1} 步（{mode}）", f"; step {k + 1} ({mode})")
         check(isinstance(g, dict) and set(g) == set(w), call=where, got=repr(g)[:200], expected=sorted(w))
-        assert_close(g["out"], w["out"], rtol=RTOL, atol=ATOL, call=f"{where}: the output",
+        assert_close(g["out"], w["out"], rtol=RTOL, atol=ATOL, call=where + tr("：输出", ": the output"),
                      hint=out_hint if mode == "train" else eval_hint)
         if check_stats:
-            stats_hint = "Eval mode must not change running_mean / running_var."
+            stats_hint = tr("评估模式不能改变 running_mean / running_var。", "Eval mode must not change running_mean / running_var.")
             assert_close(g["running_mean"], w["running_mean"], rtol=RTOL, atol=ATOL,
-                         call=f"{where}: bn.running_mean after the call",
+                         call=where + tr("：调用之后的 bn.running_mean", ": bn.running_mean after the call"),
                          hint=MEAN_HINT if mode == "train" else stats_hint)
             assert_close(g["running_var"], w["running_var"], rtol=RTOL, atol=ATOL,
-                         call=f"{where}: bn.running_var after the call",
+                         call=where + tr("：调用之后的 bn.running_var", ": bn.running_var after the call"),
                          hint=VAR_HINT if mode == "train" else stats_hint)
         # Every call is checked for a modified input, here in the supervisor: the child only sends x back.
-        assert_unchanged(steps[k][1], g["input"], call=f"{where}", name="x",
-                         hint="Don't modify the input in place (x -= mean ...); compute the result in new tensors.")
+        assert_unchanged(steps[k][1], g["input"], call=where, name="x",
+                         hint=tr("不要原地修改输入（x -= mean ...）；把结果算进新张量。",
+                                 "Don't modify the input in place (x -= mean ...); compute the result in new tensors."))
 
 
 @points(1)
 def test_initial_state_and_train_eval_flags(submission):
     call = "bn = BatchNorm1d(4)"
     got = submission.probe("initial_state", 4, {})
-    check(isinstance(got, dict), call=call, got=repr(got)[:200], expected="the layer's state")
+    check(isinstance(got, dict), call=call, got=repr(got)[:200], expected=tr("这一层的状态", "the layer's state"))
     for name, value in (("weight", 1.0), ("bias", 0.0), ("running_mean", 0.0), ("running_var", 1.0)):
         assert_close(got[name], torch.full((4,), value, dtype=F64), rtol=0, atol=0, call=f"{call}; bn.{name}",
-                     hint=f"{name} starts as a tensor of shape (num_features,) filled with {value:g}, as in torch.")
+                     hint=tr(f"{name} 初始是形状为 (num_features,)、填满 {value:g} 的张量，与 torch 一样。",
+                             f"{name} starts as a tensor of shape (num_features,) filled with {value:g}, as in torch."))
     flags = got["training"]
-    for label, value, expected in (("right after construction", flags[0], True), ("after bn.eval()", flags[1], False),
-                                   ("after bn.train()", flags[2], True)):
-        check(value is expected, call=f"{call}; bn.training {label}", got=value, expected=expected,
-              hint="`training` is True at start; eval() sets it to False and train() back to True "
-              "(nn.Module provides all three if you subclass it).")
+    for label, value, expected in ((tr("刚构造之后", "right after construction"), flags[0], True),
+                                   (tr("bn.eval() 之后", "after bn.eval()"), flags[1], False),
+                                   (tr("bn.train() 之后", "after bn.train()"), flags[2], True)):
+        check(value is expected, call=f"{call}; bn.training " + label, got=value, expected=expected,
+              hint=tr("`training` 初始为 True；eval() 把它设为 False，train() 设回 True（继承 nn.Module 就有这三者）。",
+                      "`training` is True at start; eval() sets it to False and train() back to True "
+                      "(nn.Module provides all three if you subclass it)."))
 
 
 @points(2)
@@ -147,8 +164,9 @@ def test_custom_eps_and_momentum(submission):
     steps = [("train", _batch(gen, 7, [1.0, 0.05, 3.0], [0.0, 1.0, -2.0])) for _ in range(3)]
     steps += [("eval", _batch(gen, 4, [1.0, 0.05, 3.0], [0.0, 1.0, -2.0])) for _ in range(2)]
     _run_and_compare(submission, 3, kwargs, w, b, steps,
-                     out_hint=OUT_HINT + " Use the eps and momentum given to the constructor.",
-                     eval_hint=EVAL_HINT + " Use the eps given to the constructor, inside the square root.")
+                     out_hint=OUT_HINT + tr("使用构造函数给出的 eps 和 momentum。", " Use the eps and momentum given to the constructor."),
+                     eval_hint=EVAL_HINT + tr("使用构造函数给出的 eps，放在平方根里面。",
+                                                " Use the eps given to the constructor, inside the square root."))
 
 
 @points(1)
@@ -173,7 +191,8 @@ def test_training_resumes_after_eval(submission):
     steps = [("train", mk(6)), ("train", mk(6)), ("eval", mk(2)), ("eval", mk(4)),
              ("train", mk(9)), ("train", mk(3)), ("eval", mk(5))]
     _run_and_compare(submission, 4, {"momentum": 0.2}, w, b, steps,
-                     out_hint=OUT_HINT + " After eval(), train() must switch back to batch statistics.")
+                     out_hint=OUT_HINT + tr("eval() 之后，train() 必须切回批统计量。",
+                                             " After eval(), train() must switch back to batch statistics."))
 
 
 @points(1)
