@@ -4,7 +4,7 @@ import random
 import torch
 import torch.nn.functional as F
 
-from quizkit.grading.testing import check, hidden, points
+from quizkit.grading.testing import check, hidden, points, tr
 
 
 def _call(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False):
@@ -47,34 +47,40 @@ def _diagnose(got, n, k, s, p, d, ceil_mode):
 
     span = d * (k - 1) + 1
     mistakes = [
-        (length(span, ceil_mode, plus_one=0), "It is one short: the formula ends with + 1 (the first window "
-                                              "counts too)."),
-        (length(k, ceil_mode), "Dilation is ignored: a dilated kernel spans dilation*(kernel-1)+1 inputs."),
-        (length(span, True), "With ceil_mode=False torch rounds the division down (floor), not up."),
-        (length(span, False), "With ceil_mode=True torch rounds the division up (ceil)."),
-        (length(span, True, rule=False), "With ceil_mode=True torch drops a last window that would start in "
-                                         "the right padding: if (out - 1) * stride >= n + padding: out -= 1."),
+        (length(span, ceil_mode, plus_one=0), tr("少了 1：公式最后要 + 1（第一个窗口也要算上）。",
+                                                 "It is one short: the formula ends with + 1 (the first window "
+                                                 "counts too).")),
+        (length(k, ceil_mode), tr("忽略了 dilation：膨胀后的卷积核覆盖 dilation*(kernel-1)+1 个输入。",
+                                  "Dilation is ignored: a dilated kernel spans dilation*(kernel-1)+1 inputs.")),
+        (length(span, True), tr("ceil_mode=False 时 torch 对除法向下取整（floor），不是向上。",
+                                "With ceil_mode=False torch rounds the division down (floor), not up.")),
+        (length(span, False), tr("ceil_mode=True 时 torch 对除法向上取整（ceil）。",
+                                 "With ceil_mode=True torch rounds the division up (ceil).")),
+        (length(span, True, rule=False), tr("ceil_mode=True 时，如果最后一个窗口会从右侧 padding 里开始，torch 会丢掉它："
+                                            "if (out - 1) * stride >= n + padding: out -= 1。",
+                                            "With ceil_mode=True torch drops a last window that would start in "
+                                            "the right padding: if (out - 1) * stride >= n + padding: out -= 1.")),
     ]
     right = length(span, ceil_mode)
     for value, hint in mistakes:
         if value != right and got == value:
             return hint
-    return "Check floor((n + 2*padding - dilation*(kernel-1) - 1) / stride) + 1."
+    return tr("检查 floor((n + 2*padding - dilation*(kernel-1) - 1) / stride) + 1。", "Check floor((n + 2*padding - dilation*(kernel-1) - 1) / stride) + 1.")
 
 
 def _hint_for(got, n, k, s, p, d, ceil_mode):
     value = _as_int(got)
     if value is None:
         if isinstance(got, float):
-            return "The result must be a whole number: round with // (floor) or math.ceil, not plain /."
-        return "Return an int."
+            return tr("结果必须是整数：用 //（floor）或 math.ceil 取整，不要用普通的 /。", "The result must be a whole number: round with // (floor) or math.ceil, not plain /.")
+        return tr("返回一个 int。", "Return an int.")
     return _diagnose(value, n, k, s, p, d, ceil_mode)
 
 
 def _expect(submission, n, k, s, p, d, ceil_mode, want, source):
     got = submission.conv_output_size(n, k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
     check(_as_int(got) == want, call=_call(n, k, s, p, d, ceil_mode), got=repr(got),
-          expected=f"{want} ({source} gives an output of length {want})",
+          expected=tr(f"{want}（{source} 给出的输出长度为 {want}）", f"{want} ({source} gives an output of length {want})"),
           hint=_hint_for(got, n, k, s, p, d, ceil_mode))
 
 
@@ -90,11 +96,13 @@ def test_textbook_examples(submission):
 def test_defaults_and_int_result(submission):
     got = submission.conv_output_size(32, 5)
     check(_as_int(got) == 28, call="conv_output_size(32, 5)", got=repr(got), expected="28",
-          hint=_hint_for(got, 32, 5, 1, 0, 1, False) + " (The defaults are stride=1, padding=0, dilation=1, "
-               "ceil_mode=False.)")
+          hint=_hint_for(got, 32, 5, 1, 0, 1, False) + tr("（默认值为 stride=1、padding=0、dilation=1、ceil_mode=False。）",
+                                                          " (The defaults are stride=1, padding=0, dilation=1, "
+                                                          "ceil_mode=False.)"))
     check(type(got) is int, call="conv_output_size(32, 5)", got=f"{got!r} ({type(got).__name__})",
-          expected="the int 28",
-          hint="Return a Python int: use // (or int(...)) rather than / so the result is not a float.")
+          expected=tr("int 28", "the int 28"),
+          hint=tr("返回 Python int：用 //（或 int(...)），不要用 /，否则结果是 float。",
+                  "Return a Python int: use // (or int(...)) rather than / so the result is not a float."))
 
 
 @points(1)

@@ -7,12 +7,12 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from quizkit.grading.testing import check, hidden, points
+from quizkit.grading.testing import check, hidden, points, tr
 from quizkit.symbolic import SymbolicError, SymbolicTimeout, bounded, equivalent_now, evaluate_now, parse
 
 F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # exact formulas evaluated in float64
-READ_HINT = "Use only the arguments, numbers, + - * / ** and sqrt/exp/log."
+READ_HINT = tr("只能使用参数、数字、+ - * / ** 和 sqrt/exp/log。", "Use only the arguments, numbers, + - * / ** and sqrt/exp/log.")
 
 
 def _facts(text, names, points, want, mistakes):
@@ -28,25 +28,26 @@ def _facts(text, names, points, want, mistakes):
 
 def _answer(submission, name, names, points, want=None, mistakes=()):
     """Call the student's function in the child; (the text that came back, the facts about it)."""
-    call = f"{name}({', '.join(names)}) with SymPy symbols {', '.join(names)}"
+    args = ", ".join(names)
+    call = tr(f"{name}({args})，参数为 SymPy 符号 {args}", f"{name}({args}) with SymPy symbols {args}")
     text = submission.probe("call", name, names)
     check(isinstance(text, str), call=call, got=repr(text)[:200],
-          expected="a SymPy expression or a string in SymPy syntax")
+          expected=tr("一个 SymPy 表达式，或 SymPy 语法的字符串", "a SymPy expression or a string in SymPy syntax"))
     try:
         return text, bounded(_facts, text, names, [list(p) for p in points], want, list(mistakes))
     except SymbolicTimeout as err:
-        check(False, call=call, got=repr(text)[:200], expected="an expression that can be checked in a few seconds",
-              hint=f"Checking it was stopped: {err}. Write the result in a simpler form.")
+        check(False, call=call, got=repr(text)[:200], expected=tr("几秒内能检查完的表达式", "an expression that can be checked in a few seconds"),
+              hint=tr(f"检查被停止：{err}。请把结果写成更简单的形式。", f"Checking it was stopped: {err}. Write the result in a simpler form."))
     except SymbolicError as err:
-        check(False, call=call, got=repr(text)[:200], expected=f"an expression in {', '.join(names)}",
-              hint=f"It could not be read: {err}. {READ_HINT}")
+        check(False, call=call, got=repr(text)[:200], expected=tr(f"关于 {args} 的表达式", f"an expression in {args}"),
+              hint=tr(f"无法读取：{err}。", f"It could not be read: {err}. ") + READ_HINT)
 
 
 def _numeric(text, names, values, points_and_truth, call, what, hint):
     for got, (point, truth) in zip(values, points_and_truth):
         at = ", ".join(f"{n} = {v:.6g}" for n, v in zip(names, point))
-        check(math.isclose(got, truth, rel_tol=RTOL, abs_tol=ATOL), call=f"{call}, evaluated at {at}",
-              got=f"{got:.10g}", expected=f"{truth:.10g} ({what})", hint=hint)
+        check(math.isclose(got, truth, rel_tol=RTOL, abs_tol=ATOL), call=call + tr(f"，在 {at} 处求值", f", evaluated at {at}"),
+              got=f"{got:.10g}", expected=f"{truth:.10g} (" + what + ")", hint=hint)
 
 
 def _grade(submission, reference, name, names, mistakes, generic_hint, points_and_truth, what):
@@ -56,9 +57,11 @@ def _grade(submission, reference, name, names, mistakes, generic_hint, points_an
     text, facts = _answer(submission, name, names, points, want, [wrong for wrong, _ in mistakes])
     hint = mistakes[facts["mistake"]][1] if facts["mistake"] is not None else generic_hint
     signature = f"{name}({', '.join(names)})"
-    _numeric(text, names, facts["values"], points_and_truth, f"{signature} returned {text!r}", what, hint)
-    check(facts["equal"], call=f"{signature} with SymPy symbols", got=text,
-          expected="an expression equal to the true result everywhere (equal values at random points)",
+    _numeric(text, names, facts["values"], points_and_truth, tr(f"{signature} 返回了 {text!r}", f"{signature} returned {text!r}"), what,
+             hint)
+    check(facts["equal"], call=tr(f"{signature}，参数为 SymPy 符号", f"{signature} with SymPy symbols"), got=text,
+          expected=tr("处处等于正确结果的表达式（在随机点上取值相等）",
+                      "an expression equal to the true result everywhere (equal values at random points)"),
           hint=hint)
 
 
@@ -79,41 +82,55 @@ def _autograd_points(fn, xs):
 
 
 SIGMOID_MISTAKES = [
-    ("1 - s**2", "That is tanh's derivative (in t = tanh x). For the sigmoid, write e^{-x} = (1 - s)/s in "
-                 "σ'(x) = e^{-x}/(1 + e^{-x})^2."),
-    ("s*(1 + s)", "Check the sign: σ'(x) = e^{-x}/(1 + e^{-x})^2 = σ(x)·(1 − σ(x)), which is at most 1/4."),
-    ("s**2", "σ'(x) = e^{-x}/(1 + e^{-x})^2; write e^{-x}/(1 + e^{-x}) in terms of s."),
+    ("1 - s**2", tr("这是 tanh 的导数（用 t = tanh x 表示）。对 sigmoid，在 σ'(x) = e^{-x}/(1 + e^{-x})^2 中代入 "
+                    "e^{-x} = (1 - s)/s。",
+                    "That is tanh's derivative (in t = tanh x). For the sigmoid, write e^{-x} = (1 - s)/s in "
+                    "σ'(x) = e^{-x}/(1 + e^{-x})^2.")),
+    ("s*(1 + s)", tr("检查符号：σ'(x) = e^{-x}/(1 + e^{-x})^2 = σ(x)·(1 − σ(x))，最大为 1/4。",
+                     "Check the sign: σ'(x) = e^{-x}/(1 + e^{-x})^2 = σ(x)·(1 − σ(x)), which is at most 1/4.")),
+    ("s**2", tr("σ'(x) = e^{-x}/(1 + e^{-x})^2；把 e^{-x}/(1 + e^{-x}) 用 s 表示。",
+                "σ'(x) = e^{-x}/(1 + e^{-x})^2; write e^{-x}/(1 + e^{-x}) in terms of s.")),
 ]
 
 
 @points(2)
 def test_sigmoid_derivative(submission, reference):
     _grade(submission, reference, "sigmoid_derivative", ["s"], SIGMOID_MISTAKES,
-           "Differentiate σ(x) = 1/(1 + e^{-x}) and write the result using s = σ(x) only.",
-           _autograd_points(torch.sigmoid, XS), "torch.autograd's dσ/dx where σ(x) = s")
+           tr("对 σ(x) = 1/(1 + e^{-x}) 求导，结果只用 s = σ(x) 表示。",
+              "Differentiate σ(x) = 1/(1 + e^{-x}) and write the result using s = σ(x) only."),
+           _autograd_points(torch.sigmoid, XS), tr("torch.autograd 算出的 dσ/dx，其中 σ(x) = s",
+                                                   "torch.autograd's dσ/dx where σ(x) = s"))
 
 
 TANH_MISTAKES = [
-    ("t*(1 - t)", "That is the sigmoid's derivative (in s = σ(x)). For tanh: d tanh/dx = 1/cosh^2 x."),
-    ("1 + t**2", "Check the sign: d tanh/dx = 1/cosh^2 x = 1 − tanh^2 x, which is at most 1."),
-    ("1 - t", "d tanh/dx = 1/cosh^2 x; write it with tanh using cosh^2 − sinh^2 = 1."),
+    ("t*(1 - t)", tr("这是 sigmoid 的导数（用 s = σ(x) 表示）。对 tanh：d tanh/dx = 1/cosh^2 x。",
+                     "That is the sigmoid's derivative (in s = σ(x)). For tanh: d tanh/dx = 1/cosh^2 x.")),
+    ("1 + t**2", tr("检查符号：d tanh/dx = 1/cosh^2 x = 1 − tanh^2 x，最大为 1。",
+                    "Check the sign: d tanh/dx = 1/cosh^2 x = 1 − tanh^2 x, which is at most 1.")),
+    ("1 - t", tr("d tanh/dx = 1/cosh^2 x；利用 cosh^2 − sinh^2 = 1 用 tanh 表示。",
+                 "d tanh/dx = 1/cosh^2 x; write it with tanh using cosh^2 − sinh^2 = 1.")),
 ]
 
 
 @points(1)
 def test_tanh_derivative(submission, reference):
     _grade(submission, reference, "tanh_derivative", ["t"], TANH_MISTAKES,
-           "d tanh/dx = 1/cosh^2 x; divide cosh^2 − sinh^2 = 1 by cosh^2.",
-           _autograd_points(torch.tanh, XS), "torch.autograd's d tanh/dx where tanh(x) = t")
+           tr("d tanh/dx = 1/cosh^2 x；把 cosh^2 − sinh^2 = 1 两边除以 cosh^2。",
+              "d tanh/dx = 1/cosh^2 x; divide cosh^2 − sinh^2 = 1 by cosh^2."),
+           _autograd_points(torch.tanh, XS), tr("torch.autograd 算出的 d tanh/dx，其中 tanh(x) = t",
+                                                "torch.autograd's d tanh/dx where tanh(x) = t"))
 
 
 # --- losses ------------------------------------------------------------------------------------------------
 
 SOFTMAX_MISTAKES = [
-    ("y - p", "Check the sign: the loss grows when the true class's logit falls, so ∂L/∂z_i = p_i − y_i."),
-    ("p*(1 - p)", "That is ∂p_i/∂z_i of the softmax alone; with the cross-entropy the Jacobian cancels the log."),
-    ("-y/p", "That is ∂L/∂p_i; chain it through the softmax Jacobian ∂p_j/∂z_i = p_j(δ_ij − p_i)."),
-    ("p", "The target matters: with a one-hot y, Σ_j y_j = 1."),
+    ("y - p", tr("检查符号：真实类别的 logit 下降时损失增大，所以 ∂L/∂z_i = p_i − y_i。",
+                 "Check the sign: the loss grows when the true class's logit falls, so ∂L/∂z_i = p_i − y_i.")),
+    ("p*(1 - p)", tr("这只是 softmax 本身的 ∂p_i/∂z_i；加上交叉熵后，雅可比矩阵与 log 相消。",
+                     "That is ∂p_i/∂z_i of the softmax alone; with the cross-entropy the Jacobian cancels the log.")),
+    ("-y/p", tr("这是 ∂L/∂p_i；还要经过 softmax 的雅可比 ∂p_j/∂z_i = p_j(δ_ij − p_i) 做链式法则。",
+                "That is ∂L/∂p_i; chain it through the softmax Jacobian ∂p_j/∂z_i = p_j(δ_ij − p_i).")),
+    ("p", tr("目标有影响：对 one-hot 的 y，Σ_j y_j = 1。", "The target matters: with a one-hot y, Σ_j y_j = 1.")),
 ]
 
 
@@ -133,15 +150,20 @@ def _softmax_ce_points():
 @points(2)
 def test_softmax_ce_grad(submission, reference):
     _grade(submission, reference, "softmax_ce_grad", ["p", "y"], SOFTMAX_MISTAKES,
-           "Write L = −Σ_j y_j (z_j − log Σ_k e^{z_k}) and differentiate with respect to z_i; Σ_j y_j = 1.",
-           _softmax_ce_points(), "torch.autograd's ∂ cross_entropy/∂z_i for 5 random logits")
+           tr("写出 L = −Σ_j y_j (z_j − log Σ_k e^{z_k})，对 z_i 求导；Σ_j y_j = 1。",
+              "Write L = −Σ_j y_j (z_j − log Σ_k e^{z_k}) and differentiate with respect to z_i; Σ_j y_j = 1."),
+           _softmax_ce_points(), tr("torch.autograd 对 5 个随机 logits 算出的 ∂ cross_entropy/∂z_i",
+                                    "torch.autograd's ∂ cross_entropy/∂z_i for 5 random logits"))
 
 
 MSE_MISTAKES = [
-    ("2*x*(w*x + b - y)", "The ½ in l = ½(wx + b − y)^2 cancels the 2 that comes down from the square."),
-    ("w*x + b - y", "Chain rule: ∂(wx + b − y)/∂w = x, so the residual is multiplied by x."),
-    ("w*(w*x + b - y)", "That is ∂l/∂x; the question asks for ∂l/∂w."),
-    ("x*(y - w*x - b)", "Check the sign: the residual is (wx + b − y), prediction minus target."),
+    ("2*x*(w*x + b - y)", tr("l = ½(wx + b − y)^2 中的 ½ 与平方求导得到的 2 相消。",
+                             "The ½ in l = ½(wx + b − y)^2 cancels the 2 that comes down from the square.")),
+    ("w*x + b - y", tr("链式法则：∂(wx + b − y)/∂w = x，所以残差要乘以 x。",
+                       "Chain rule: ∂(wx + b − y)/∂w = x, so the residual is multiplied by x.")),
+    ("w*(w*x + b - y)", tr("这是 ∂l/∂x；题目要的是 ∂l/∂w。", "That is ∂l/∂x; the question asks for ∂l/∂w.")),
+    ("x*(y - w*x - b)", tr("检查符号：残差是 (wx + b − y)，预测减目标。",
+                           "Check the sign: the residual is (wx + b − y), prediction minus target.")),
 ]
 
 
@@ -159,19 +181,26 @@ def _mse_points():
 @points(2)
 def test_mse_linear_grad_w(submission, reference):
     _grade(submission, reference, "mse_linear_grad_w", ["x", "w", "b", "y"], MSE_MISTAKES,
-           "Differentiate l = ½(wx + b − y)^2 with respect to w, using the chain rule.",
-           _mse_points(), "torch.autograd's ∂l/∂w")
+           tr("用链式法则对 w 求 l = ½(wx + b − y)^2 的导数。",
+              "Differentiate l = ½(wx + b − y)^2 with respect to w, using the chain rule."),
+           _mse_points(), tr("torch.autograd 算出的 ∂l/∂w", "torch.autograd's ∂l/∂w"))
 
 
 # --- initialisation and counting ---------------------------------------------------------------------------
 
 XAVIER_MISTAKES = [
-    ("sqrt(2/(fan_in + fan_out))", "That is the standard deviation (Xavier normal). For U(−a, a) the variance is "
-                                   "a^2/3, so a = sqrt(3)·std."),
-    ("sqrt(6/fan_in)", "Xavier uses both fans: Var(w) = 2/(fan_in + fan_out)."),
-    ("sqrt(6)/(fan_in + fan_out)", "The square root covers the whole fraction."),
-    ("sqrt(3/(fan_in + fan_out))", "Var(w) = 2/(fan_in + fan_out) and Var(U(−a, a)) = a^2/3."),
+    ("sqrt(2/(fan_in + fan_out))", tr("这是标准差（Xavier 正态）。U(−a, a) 的方差是 a^2/3，所以 a = sqrt(3)·std。",
+                                      "That is the standard deviation (Xavier normal). For U(−a, a) the variance is "
+                                      "a^2/3, so a = sqrt(3)·std.")),
+    ("sqrt(6/fan_in)", tr("Xavier 同时用到两个 fan：Var(w) = 2/(fan_in + fan_out)。",
+                          "Xavier uses both fans: Var(w) = 2/(fan_in + fan_out).")),
+    ("sqrt(6)/(fan_in + fan_out)", tr("平方根要覆盖整个分式。", "The square root covers the whole fraction.")),
+    ("sqrt(3/(fan_in + fan_out))", tr("Var(w) = 2/(fan_in + fan_out)，且 Var(U(−a, a)) = a^2/3。",
+                                      "Var(w) = 2/(fan_in + fan_out) and Var(U(−a, a)) = a^2/3.")),
 ]
+
+
+XAVIER_WHAT = tr("torch.nn.init.xavier_uniform_ 的边界", "the bound of torch.nn.init.xavier_uniform_")
 
 
 def _torch_xavier_bound(fan_in, fan_out):
@@ -187,18 +216,23 @@ def _torch_xavier_bound(fan_in, fan_out):
 @points(1)
 def test_xavier_uniform_bound(submission, reference):
     _grade(submission, reference, "xavier_uniform_bound", ["fan_in", "fan_out"], XAVIER_MISTAKES,
-           "Glorot and Bengio keep Var(w) = 2/(fan_in + fan_out); for U(−a, a), Var = a^2/3.",
-           [([256, 512], _torch_xavier_bound(256, 512))], "the bound of torch.nn.init.xavier_uniform_")
+           tr("Glorot 和 Bengio 保持 Var(w) = 2/(fan_in + fan_out)；对 U(−a, a)，Var = a^2/3。",
+              "Glorot and Bengio keep Var(w) = 2/(fan_in + fan_out); for U(−a, a), Var = a^2/3."),
+           [([256, 512], _torch_xavier_bound(256, 512))], XAVIER_WHAT)
 
 
 LSTM_MISTAKES = [
     ("4*(hidden_size*(input_size + hidden_size) + hidden_size)",
-     "torch.nn.LSTM keeps two bias vectors per gate, bias_ih and bias_hh: 2·hidden_size biases per gate."),
-    ("hidden_size*(input_size + hidden_size) + 2*hidden_size", "An LSTM has 4 gate blocks (input, forget, "
-                                                               "cell, output), each with its own weights."),
-    ("3*(hidden_size*(input_size + hidden_size) + 2*hidden_size)", "That is a GRU (3 blocks); an LSTM has 4."),
-    ("4*hidden_size*(input_size + hidden_size)", "Count the biases too: bias_ih and bias_hh, hidden_size each, "
-                                                 "for each of the 4 gates."),
+     tr("torch.nn.LSTM 每个门有两个偏置向量 bias_ih 和 bias_hh：每个门 2·hidden_size 个偏置。",
+        "torch.nn.LSTM keeps two bias vectors per gate, bias_ih and bias_hh: 2·hidden_size biases per gate.")),
+    ("hidden_size*(input_size + hidden_size) + 2*hidden_size", tr("LSTM 有 4 个门块（输入、遗忘、细胞、输出），各有自己的权重。",
+                                                                  "An LSTM has 4 gate blocks (input, forget, "
+                                                                  "cell, output), each with its own weights.")),
+    ("3*(hidden_size*(input_size + hidden_size) + 2*hidden_size)", tr("这是 GRU（3 个块）；LSTM 有 4 个。",
+                                                                      "That is a GRU (3 blocks); an LSTM has 4.")),
+    ("4*hidden_size*(input_size + hidden_size)", tr("偏置也要算：4 个门各有 bias_ih 和 bias_hh，每个 hidden_size 个。",
+                                                    "Count the biases too: bias_ih and bias_hh, hidden_size each, "
+                                                    "for each of the 4 gates.")),
 ]
 
 
@@ -209,7 +243,8 @@ def _torch_lstm_count(i, h):
 @points(2)
 def test_lstm_param_count(submission, reference):
     _grade(submission, reference, "lstm_param_count", ["input_size", "hidden_size"], LSTM_MISTAKES,
-           "Count weight_ih (4h × i), weight_hh (4h × h), bias_ih (4h) and bias_hh (4h).",
+           tr("数 weight_ih (4h × i)、weight_hh (4h × h)、bias_ih (4h) 和 bias_hh (4h)。",
+              "Count weight_ih (4h × i), weight_hh (4h × h), bias_ih (4h) and bias_hh (4h)."),
            [([10, 20], _torch_lstm_count(10, 20))], "sum(p.numel() for p in torch.nn.LSTM(10, 20).parameters())")
 
 
@@ -221,8 +256,10 @@ def test_lstm_param_count_matches_nn_lstm(submission):
     truth = [([i, h], _torch_lstm_count(i, h)) for i, h in sizes]
     text, facts = _answer(submission, "lstm_param_count", names, [p for p, _ in truth])
     _numeric(text, names, facts["values"], truth,
-             f"lstm_param_count(input_size, hidden_size) returned {text!r}",
-             "the parameter count of torch.nn.LSTM", "weight_ih (4h × i), weight_hh (4h × h), two 4h biases.")
+             tr(f"lstm_param_count(input_size, hidden_size) 返回了 {text!r}",
+                f"lstm_param_count(input_size, hidden_size) returned {text!r}"),
+             tr("torch.nn.LSTM 的参数个数", "the parameter count of torch.nn.LSTM"),
+             tr("weight_ih (4h × i)、weight_hh (4h × h)、两个 4h 的偏置。", "weight_ih (4h × i), weight_hh (4h × h), two 4h biases."))
 
 
 @points(1)
@@ -233,5 +270,6 @@ def test_xavier_bound_matches_torch_init(submission):
     truth = [([fi, fo], _torch_xavier_bound(fi, fo)) for fi, fo in fans]
     text, facts = _answer(submission, "xavier_uniform_bound", names, [p for p, _ in truth])
     _numeric(text, names, facts["values"], truth,
-             f"xavier_uniform_bound(fan_in, fan_out) returned {text!r}",
-             "the bound of torch.nn.init.xavier_uniform_", "a = sqrt(6/(fan_in + fan_out)).")
+             tr(f"xavier_uniform_bound(fan_in, fan_out) 返回了 {text!r}",
+                f"xavier_uniform_bound(fan_in, fan_out) returned {text!r}"),
+             XAVIER_WHAT, "a = sqrt(6/(fan_in + fan_out)).")

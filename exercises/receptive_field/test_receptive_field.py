@@ -5,7 +5,7 @@ import random
 import torch
 import torch.nn as nn
 
-from quizkit.grading.testing import check, hidden, points
+from quizkit.grading.testing import check, hidden, points, tr
 
 KEYS = ("size", "stride", "padding")
 
@@ -46,14 +46,20 @@ def _variant(layers, *, jump_first=False, no_dilation=False, padding_jump=True, 
     return {"size": size, "stride": jump, "padding": pad}
 
 
+AUTOGRAD = tr("真实 Conv2d 堆叠上的 autograd", "autograd on a real Conv2d stack")
 MISTAKES = [
-    (dict(jump_first=True), "The jump (effective stride) is updated before it is used: the growth of layer l "
-                            "uses j_{l-1}, the jump of the layers BELOW it, then j_l = j_{l-1} * s_l."),
-    (dict(no_dilation=True), "Dilation is ignored: a dilated kernel spans k' = d*(k-1)+1 positions."),
-    (dict(padding_jump=False), "The padding of layer l counts in units of the layer below: P_l = P_{l-1} + "
-                               "p_l * j_{l-1}, not just the sum of the paddings."),
-    (dict(multiply=True), "Receptive fields grow by addition: r_l = r_{l-1} + (k'_l - 1) * j_{l-1}, "
-                          "not by multiplying the kernel sizes."),
+    (dict(jump_first=True), tr("jump（等效步长）在使用之前就被更新了：第 l 层的增长用 j_{l-1}，即它下面各层的 jump，"
+                               "然后才 j_l = j_{l-1} * s_l。",
+                               "The jump (effective stride) is updated before it is used: the growth of layer l "
+                               "uses j_{l-1}, the jump of the layers BELOW it, then j_l = j_{l-1} * s_l.")),
+    (dict(no_dilation=True), tr("忽略了 dilation：膨胀后的卷积核覆盖 k' = d*(k-1)+1 个位置。",
+                                "Dilation is ignored: a dilated kernel spans k' = d*(k-1)+1 positions.")),
+    (dict(padding_jump=False), tr("第 l 层的 padding 以下一层的单位计：P_l = P_{l-1} + p_l * j_{l-1}，不只是各层 padding 之和。",
+                                  "The padding of layer l counts in units of the layer below: P_l = P_{l-1} + "
+                                  "p_l * j_{l-1}, not just the sum of the paddings.")),
+    (dict(multiply=True), tr("感受野按加法增长：r_l = r_{l-1} + (k'_l - 1) * j_{l-1}，不是把卷积核大小相乘。",
+                             "Receptive fields grow by addition: r_l = r_{l-1} + (k'_l - 1) * j_{l-1}, "
+                             "not by multiplying the kernel sizes.")),
 ]
 
 
@@ -69,28 +75,29 @@ def _as_int(value):
 
 def _describe(layers, name=None):
     if name:
-        return f"receptive_field({name}: {len(layers)} layers)"
+        return tr(f"receptive_field({name}：{len(layers)} 层)", f"receptive_field({name}: {len(layers)} layers)")
     text = repr(layers)
     return f"receptive_field({text if len(text) <= 300 else text[:300] + ' ...]'})"
 
 
-def _expect(submission, layers, want, *, name=None, source="the recurrences"):
+def _expect(submission, layers, want, *, name=None, source=tr("递推公式", "the recurrences")):
     call = _describe(layers, name)
     got = submission.receptive_field([dict(layer) for layer in layers])
     check(isinstance(got, dict) and all(k in got for k in KEYS), call=call, got=repr(got),
-          expected='a dict with the keys "size", "stride" and "padding"')
+          expected=tr('键为 "size"、"stride" 和 "padding" 的 dict', 'a dict with the keys "size", "stride" and "padding"'))
     values = {k: _as_int(got[k]) for k in KEYS}
     if values == want:
         return
     wrong = ", ".join(k for k in KEYS if values[k] != want[k])
-    hint = "Check the three recurrences r, j and P, and the defaults stride=1, padding=0, dilation=1."
+    hint = tr("检查 r、j、P 三个递推式，以及默认值 stride=1、padding=0、dilation=1。",
+              "Check the three recurrences r, j and P, and the defaults stride=1, padding=0, dilation=1.")
     for flags, text in MISTAKES:
         variant = _variant(layers, **flags)
         if variant != want and values == variant:
             hint = text
             break
     check(False, call=call, got=repr({k: got[k] for k in KEYS}),
-          expected=f"{want} (from {source}; wrong: {wrong})", hint=hint)
+          expected=tr(f"{want}（来自{source}；错误的键：{wrong}）", f"{want} (from {source}; wrong: {wrong})"), hint=hint)
 
 
 def measure_with_autograd(layers):
@@ -147,7 +154,7 @@ def test_single_layers(submission):
         ([conv(1)], {"size": 1, "stride": 1, "padding": 0}),
     ]
     for layers, want in cases:
-        _expect(submission, layers, want, source="one layer: r = d*(k-1)+1, S = s, P = p")
+        _expect(submission, layers, want, source=tr("单层：r = d*(k-1)+1，S = s，P = p", "one layer: r = d*(k-1)+1, S = s, P = p"))
 
 
 @points(1)
@@ -155,28 +162,28 @@ def test_optional_keys_default(submission):
     # Two 3x3 convs, then a 2x2 pool with stride 2, then a 3x3 conv: only "kernel" (and "stride") given.
     layers = [{"kernel": 3}, {"kernel": 3}, {"kernel": 2, "stride": 2}, {"kernel": 3}]
     _expect(submission, layers, {"size": 10, "stride": 2, "padding": 0},
-            source="stride=1, padding=0, dilation=1 when a key is absent")
+            source=tr("缺少某个键时 stride=1、padding=0、dilation=1", "stride=1, padding=0, dilation=1 when a key is absent"))
 
 
 @points(2)
 def test_vgg16_up_to_pool5(submission):
     _expect(submission, VGG16_TO_POOL5, {"size": 212, "stride": 32, "padding": 90},
-            name="VGG-16 conv1_1 ... pool5", source="Araujo et al., Distill 2019, table of receptive fields")
+            name="VGG-16 conv1_1 ... pool5", source=tr("Araujo 等，Distill 2019，感受野表", "Araujo et al., Distill 2019, table of receptive fields"))
 
 
 @points(1)
 def test_alexnet_v2_up_to_pool5(submission):
     _expect(submission, ALEXNET_V2_TO_POOL5, {"size": 195, "stride": 32, "padding": 64},
-            name="AlexNet v2 conv1 ... pool5", source="Araujo et al., Distill 2019, table of receptive fields")
+            name="AlexNet v2 conv1 ... pool5", source=tr("Araujo 等，Distill 2019，感受野表", "Araujo et al., Distill 2019, table of receptive fields"))
 
 
 @points(1)
 def test_dilated_stack(submission):
     # DeepLab/WaveNet style: 3x3 convs with dilation 1, 2, 4, padding = dilation (same size output).
     layers = [conv(3, 1, 1, 1), conv(3, 1, 2, 2), conv(3, 1, 4, 4)]
-    _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+    _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
     layers = [conv(3, 2, 1, 1), conv(3, 1, 2, 2), conv(2, 2, 0, 3)]
-    _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+    _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
 
 
 @points(2)
@@ -184,7 +191,7 @@ def test_matches_autograd_on_random_conv_stacks(submission):
     rng = random.Random(7)
     for _ in range(15):
         layers = _random_stack(rng)
-        _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+        _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
 
 
 @points(1)
@@ -192,8 +199,9 @@ def test_values_are_ints(submission):
     got = submission.receptive_field([conv(3, 2, 1), conv(3)])
     check(isinstance(got, dict) and all(type(got.get(k)) is int for k in KEYS),
           call="receptive_field([conv 3x3/2 pad 1, conv 3x3])", got=repr(got),
-          expected="{'size': 7, 'stride': 2, 'padding': 1} with Python int values",
-          hint="Keep the arithmetic in integers (no '/', no float()).")
+          expected=tr("{'size': 7, 'stride': 2, 'padding': 1}，值都是 Python int",
+                      "{'size': 7, 'stride': 2, 'padding': 1} with Python int values"),
+          hint=tr("全程用整数运算（不要 '/'，不要 float()）。", "Keep the arithmetic in integers (no '/', no float())."))
 
 
 @points(1)
@@ -202,7 +210,7 @@ def test_effective_padding_on_padded_strided_stacks(submission):
     rng = random.Random(31)
     for _ in range(10):
         layers = _random_stack(rng, max_layers=4, strides=(2, 3), dilations=(1,), max_padding=3)
-        _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+        _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
 
 
 @points(1)
@@ -211,7 +219,7 @@ def test_deeper_stacks_with_defaults_left_out(submission):
     rng = random.Random(2019)
     for _ in range(10):
         layers = _random_stack(rng, max_layers=7, strides=(1, 1, 1, 2), drop_defaults=True)
-        _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+        _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
 
 
 @points(1)
@@ -219,4 +227,4 @@ def test_deeper_stacks_with_defaults_left_out(submission):
 def test_kernel_one_and_stride_only_layers(submission):
     # 1x1 convs see nothing new, but a strided 1x1 conv still multiplies the jump for the layers above it.
     layers = [conv(1, 2), conv(3), conv(1, 1, 1), conv(3, 2, 1), conv(1)]
-    _expect(submission, layers, measure_with_autograd(layers), source="autograd on a real Conv2d stack")
+    _expect(submission, layers, measure_with_autograd(layers), source=AUTOGRAD)
