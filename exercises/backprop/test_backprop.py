@@ -106,7 +106,7 @@ def test_relu_derivative_at_zero_is_zero(submission):
     n_zero = int((c["x"] @ c["W1"] + c["b1"] == 0).sum())
     assert n_zero > 0  # guards the test itself, not the submission
     got, call = _call(submission, c)
-    _compare(got, _autograd(c), call + f" ({n_zero} pre-activations exactly 0)",
+    _compare(got, _autograd(c), call + tr(f"（{n_zero} 个预激活恰好为 0）", f" ({n_zero} pre-activations exactly 0)"),
              hint_extra=tr("z == 0 处 ReLU'(z) 取 0，与 torch.relu 一样：掩码是 (z > 0)，不是 (z >= 0)。",
                            "At z == 0, ReLU'(z) is taken as 0, as torch.relu does: the mask is (z > 0), not (z >= 0)."))
 

@@ -78,7 +78,7 @@ def _describe(num_features, kwargs, steps, use_forward):
     head = tr(f"bn = BatchNorm1d({num_features}{_kw(kwargs)})，float64 的 weight/bias，然后 {call}：",
               f"bn = BatchNorm1d({num_features}{_kw(kwargs)}) with float64 weight/bias, then {call} for ")
     for i, part in enumerate(parts):
-        head = head + (tr("，然后", ", then ") if i else "") + part
+        head = head + (tr("，然后 ", ", then ") if i else "") + part
     return head
 
 

@@ -40,10 +40,9 @@ def list_(lang: str | None) -> None:
     from rich.table import Table
 
     from quizkit.grading.exercises import list_exercises
+    from quizkit.render.i18n import t
     from quizkit.render.terminal import make_console
     from quizkit.store import open_store
-
-    from quizkit.render.i18n import t
 
     lang = _lang(lang)
     table = Table()

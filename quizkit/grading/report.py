@@ -210,12 +210,11 @@ class GradeReport:
                 "extra_data": {"status": t.status.value},
             })
         from quizkit.grading.sandbox.layers import labels
+        from quizkit.render import i18n
 
-        from quizkit.render.i18n import get_lang, t
-
-        summary = t("report.gradescope", exercise=self.exercise, score=fmt_score(self.score),
-                    max_score=fmt_score(self.max_score),
-                    layers=", ".join(labels(self.isolation, get_lang())) or t("report.none"))
+        summary = i18n.t("report.gradescope", exercise=self.exercise, score=fmt_score(self.score),
+                         max_score=fmt_score(self.max_score),
+                         layers=", ".join(labels(self.isolation, i18n.get_lang())) or i18n.t("report.none"))
         return {
             "score": self.score,
             "execution_time": round(self.duration_s, 3),

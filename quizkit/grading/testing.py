@@ -85,7 +85,7 @@ class _Key:
         return t(self.key)
 
 
-Text = Union[str, Tr, Mapping[str, str]]
+Text = Union[str, Tr, Mapping[str, str]]  # noqa: UP007 - a runtime alias that also reads in Python 3.10
 
 
 def text(value: Any) -> str:
@@ -240,7 +240,7 @@ def _first_change(before: Any, after: Any, where: str) -> str | None:
     if not isinstance(after, dict) or set(after) != set(before):
         return where
     for key in before:
-        label = t("test.keyword", key=key) if where == "argument" else f"{where}[{key!r}]"
+        label = t("test.keyword", name=key) if where == "argument" else f"{where}[{key!r}]"
         found = _first_change(before[key], after[key], label)
         if found is not None:
             return found

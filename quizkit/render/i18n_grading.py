@@ -25,7 +25,7 @@ GRADING: dict[str, tuple[str, str]] = {
     "test.changed": ("它原地修改了 {where}。", "It changed {where} in place."),
     "test.its_input": ("它的输入", "its input"),
     "test.argument": ("第 {n} 个参数", "argument {n}"),
-    "test.keyword": ("参数 {key}", "argument {key}"),
+    "test.keyword": ("参数 {name}", "argument {name}"),
     "test.input_changed_hint": ("函数必须保持输入不变：把结果算进新张量（y = x * 2），"
                                 "不要原地修改（x.mul_(2)、x[...] = ...、x += ...）。",
                                 "A function must leave its inputs as they were: compute into a new tensor (y = x * 2), "
@@ -47,6 +47,25 @@ GRADING: dict[str, tuple[str, str]] = {
     "test.step_param": ("{call}；第 {k} 步之后的 params[{i}]", "{call}; params[{i}] after step {k}"),
     "test.unchanged_values": ("初始值，没有变化", "the initial values, unchanged"),
     "test.updated_values": ("更新后的值，例如 {values}", "updated values such as {values}"),
+    # what happened in the sandbox (grading/harness/session.py, proxy.py)
+    "harness.budget": ("提交的代码用完了总时间预算 {seconds} 秒；后面的测试没有运行",
+                       "the submission used up its total time budget of {seconds} s; later tests were not run"),
+    "harness.timeout": ("{what} 没有在 {seconds} 秒内结束（死循环，或者太慢）",
+                        "{what} did not finish within {seconds} s (an endless loop, or far too slow)"),
+    "harness.flooded": ("{what} 打印了超过 {kb} KB 的输出；请删掉调试用的 print",
+                        "{what} printed more than {kb} KB of output; remove the debugging prints"),
+    "harness.crashed": ("沙箱进程在 {what} 时 {detail}", "the sandboxed process {detail} while {what}"),
+    "harness.exit": ("你的代码调用了 sys.exit({code})", "your code called sys.exit({code})"),
+    "harness.exit_import": ("{file} 在导入时{exit}；提交的代码不能退出",
+                            "{file} {exit} while being imported; a submission must not exit"),
+    "harness.exit_call": ("{what}：{exit}；提交的代码不能退出", "{what}: {exit}; a submission must not exit"),
+    "harness.importing": ("导入 {file}", "importing {file}"),
+    "harness.import_failed": ("导入 {file} 失败：{error}", "Importing {file} failed: {error}"),
+    "harness.raised": ("调用 {what}；它抛出了 {error}", "Called {what}; it raised {error}"),
+    "harness.probe": ("在你的代码上运行评分探针 {name}", "the grading probe {name} on your code"),
+    "harness.inputs_lost": ("调用 {what}。调用之后无法读回它的参数；不要把别的对象放进传给你的参数里。",
+                            "Called {what}. Its arguments could not be read back after the call; do not put other "
+                            "objects into the arguments you were given."),
     # grade report (grading/report.py)
     "report.exercise": ("练习", "Exercise"),
     "report.file": ("文件", "File"),

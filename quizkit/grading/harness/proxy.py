@@ -19,6 +19,7 @@ from quizkit.grading.harness.session import Session
 from quizkit.grading.testing import assert_unchanged
 from quizkit.grading.wire.codec import HandleRef
 from quizkit.grading.wire.replies import Made, Ok
+from quizkit.render.i18n import t
 
 
 class Submission:
@@ -56,8 +57,7 @@ class Submission:
         reply = self._session.request("call", name, args, kwargs, what=what)
         assert isinstance(reply, Ok)
         if reply.inputs is None:
-            raise AssertionError(f"Called {what}. Its arguments could not be read back after the call; "
-                                 "do not put other objects into the arguments you were given.")
+            raise AssertionError(t("harness.inputs_lost", what=what))
         return reply.value, reply.inputs[0], reply.inputs[1]
 
     def new(self, class_name: str, *args: Any, **kwargs: Any) -> Handle:
@@ -68,7 +68,7 @@ class Submission:
         return Handle(self, reply.handle, session.generation, what)
 
     def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        return self._value("probe", name, args, kwargs, f"the grading probe {name} on your code")
+        return self._value("probe", name, args, kwargs, t("harness.probe", name=name))
 
     def has(self, name: str) -> bool:
         reply = self._session.request("has", name, (), {}, what=f"looking up {name}")
@@ -81,8 +81,7 @@ class Submission:
 def check_inputs(reply: Ok, args: tuple, kwargs: dict, what: str) -> None:
     """Fail the test when the call changed a tensor it was given (compared here, never in the child)."""
     if reply.inputs is None:
-        raise AssertionError(f"Called {what}. Its arguments could not be read back after the call; "
-                             "do not put other objects into the arguments you were given.")
+        raise AssertionError(t("harness.inputs_lost", what=what))
     after_args, after_kwargs = reply.inputs
     assert_unchanged(list(args), after_args, call=what, name="argument")
     assert_unchanged(kwargs, after_kwargs, call=what, name="argument")

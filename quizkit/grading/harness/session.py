@@ -39,6 +39,7 @@ from quizkit.grading.wire.replies import (
     Unsendable,
     parse_reply,
 )
+from quizkit.render.i18n import t
 
 _FAILURES = {Status.ERROR: SubmissionCrashed, Status.TIMEOUT: SubmissionTimeout, Status.FORBIDDEN: ForbiddenUse}
 
@@ -136,37 +137,38 @@ class Session:
             self._restart()
         if isinstance(outcome, TimedOut):
             if outcome.budget:
-                text = (f"the submission used up its total time budget of {self.limits.total_seconds:g} s; "
-                        "later tests were not run")
+                text = t("harness.budget", seconds=f"{self.limits.total_seconds:g}")
             else:
-                text = f"{what} did not finish within {outcome.seconds:g} s (an endless loop, or far too slow)"
+                text = t("harness.timeout", what=what, seconds=f"{outcome.seconds:g}")
             return self._event(Status.TIMEOUT, text, loading=loading)
         if isinstance(outcome, Flooded):
-            return self._event(Status.ERROR, f"{what} printed more than {outcome.kb:g} KB of output; "
-                                             "remove the debugging prints", loading=loading)
+            return self._event(Status.ERROR, t("harness.flooded", what=what, kb=f"{outcome.kb:g}"), loading=loading)
         if isinstance(outcome, Crashed):
             status = Status.TIMEOUT if outcome.signal == signal.SIGXCPU else Status.ERROR
-            return self._event(status, f"the sandboxed process {outcome.detail} while {what}", loading=loading)
+            return self._event(status, t("harness.crashed", detail=outcome.detail, what=what), loading=loading)
         if isinstance(outcome, Forbidden):
             return self._event(Status.FORBIDDEN, outcome.message, loading=loading)
         if isinstance(outcome, Exited):
-            exit_text = f"your code called sys.exit({outcome.code})" + (f" ({outcome.where})" if outcome.where else "")
+            exit_text = t("harness.exit", code=outcome.code) + (f" ({outcome.where})" if outcome.where else "")
             if loading:
-                return self._event(Status.ERROR, f"{self.filename} {exit_text} while being imported; "
-                                                 "a submission must not exit", loading=True)
-            return self._event(Status.ERROR, f"{what}: {exit_text}; a submission must not exit")
+                return self._event(Status.ERROR, t("harness.exit_import", file=self.filename, exit=exit_text),
+                                   loading=True)
+            return self._event(Status.ERROR, t("harness.exit_call", what=what, exit=exit_text))
         if isinstance(outcome, Raised):
             text = f"{outcome.type_name}: {outcome.message}" if outcome.message else outcome.type_name
             text += f" ({outcome.where})" if outcome.where else ""
             if loading:
-                return self._event(Status.ERROR, f"Importing {self.filename} failed: {text}", loading=True)
-            return SubmissionError(sanitize(f"Called {what}; it raised {text}"))
+                return self._event(Status.ERROR, t("harness.import_failed", file=self.filename, error=text),
+                                   loading=True)
+            return SubmissionError(sanitize(t("harness.raised", what=what, error=text)))
         if isinstance(outcome, Unsendable):
             if loading:
-                return self._event(Status.ERROR, f"Importing {self.filename} failed: {outcome.message}", loading=True)
+                return self._event(Status.ERROR, t("harness.import_failed", file=self.filename, error=outcome.message),
+                                   loading=True)
             return ReturnTypeError(sanitize(f"{what} {outcome.message}"))
         if loading:
-            return self._event(Status.ERROR, f"Importing {self.filename} failed: {outcome.message}", loading=True)
+            return self._event(Status.ERROR, t("harness.import_failed", file=self.filename, error=outcome.message),
+                               loading=True)
         return SubmissionError(sanitize(outcome.message))
 
     # -- the child ----------------------------------------------------------------------------------------------
@@ -208,7 +210,7 @@ class Session:
             raise self.failure(TimedOut(0.0, budget=True), "")
         self._start()
         message = {"op": "load", "source": self.source, "filename": self.filename, "probes": self.probes}
-        reply = self._exchange(message, [], 0, f"importing {self.filename}", loading=True)
+        reply = self._exchange(message, [], 0, t("harness.importing", file=self.filename), loading=True)
         if not isinstance(reply, Ok):
             raise self.failure(Raised("RuntimeError", "malformed reply to the import"), "", loading=True)
         self.loaded = True
