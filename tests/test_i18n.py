@@ -137,6 +137,7 @@ def test_watch_lang_zh(tmp_path):
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "正在监视" in result.output and "第一个未通过的测试：" in result.output, result.output
+    assert "它抛出了 NotImplementedError" in result.output  # the sandbox outcome, too
     assert "first failing" not in result.output
 
 

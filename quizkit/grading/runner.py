@@ -22,7 +22,7 @@ from quizkit.grading.exercises import Exercise
 from quizkit.grading.forbidden.policy import Policy
 from quizkit.grading.report import GradeReport, Status, TestResult, sanitize
 from quizkit.grading.sandbox.limits import Limits
-from quizkit.render.i18n import get_lang, set_lang
+from quizkit.render.i18n import get_lang, set_lang, t
 
 MAX_SOURCE_BYTES = 1 << 20
 # Every submission gets its report within this many seconds. The sandbox may use the exercise's total_seconds;
@@ -80,6 +80,8 @@ class Grader:
         from quizkit.grading.harness.session import Event
 
         started = time.monotonic()
+        if self.lang is not None:  # every message of this grade (testing.py helpers, the sandbox's) in this language
+            set_lang(self.lang)
         path = Path(path)
         filename = display_name or path.name
         notebook = None
@@ -134,8 +136,6 @@ class Grader:
         from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
-        if self.lang is not None:  # the testing.py helpers word their messages in the current language
-            set_lang(self.lang)
         plugin = GradingPlugin(session, ex.reference)
         _forget_stale_test_module(ex.test_file)
         # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
@@ -176,15 +176,13 @@ def read_submission(path: Path) -> str:
         with path.open("rb") as fh:
             data = fh.read(MAX_SOURCE_BYTES + 1)  # never more than the limit and one byte into memory
     except OSError as err:
-        raise UnreadableSubmission(f"{path.name}: cannot be read ({err.strerror or err}); "
-                                   "check the file's permissions") from None
+        raise UnreadableSubmission(t("runner.unreadable", file=path.name, error=err.strerror or err)) from None
     if len(data) > MAX_SOURCE_BYTES:
-        raise UnreadableSubmission(f"{path.name}: the file is larger than the {MAX_SOURCE_BYTES} byte limit for "
-                                   "a submission; submit only your source code")
+        raise UnreadableSubmission(t("runner.too_large", file=path.name, limit=MAX_SOURCE_BYTES))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise UnreadableSubmission(f"{path.name}: not UTF-8 text (byte {err.start}); save the file as UTF-8") from None
+        raise UnreadableSubmission(t("runner.not_utf8", file=path.name, byte=err.start)) from None
 
 
 def read_notebook(source: str, filename: str) -> Any:
@@ -211,11 +209,11 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
         shown = f": {sanitize(text, 120)}" if text else ""
         return "error", f"{filename}{line}: SyntaxError: {detail}{shown}"
     except (ValueError, RecursionError, MemoryError) as err:
-        return "error", f"{filename}: the file could not be parsed ({type(err).__name__})"
+        return "error", t("runner.unparsable", file=filename, type=type(err).__name__)
     if findings:
         lines = [f.message(filename) for f in findings[:5]]
         if len(findings) > 5:
-            lines.append(f"... and {len(findings) - 5} more")
+            lines.append(t("runner.more", n=len(findings) - 5))
         return "forbidden", sanitize("\n".join(lines))
     return None
 

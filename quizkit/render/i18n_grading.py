@@ -62,10 +62,22 @@ GRADING: dict[str, tuple[str, str]] = {
     "harness.importing": ("导入 {file}", "importing {file}"),
     "harness.import_failed": ("导入 {file} 失败：{error}", "Importing {file} failed: {error}"),
     "harness.raised": ("调用 {what}；它抛出了 {error}", "Called {what}; it raised {error}"),
-    "harness.probe": ("在你的代码上运行评分探针 {name}", "the grading probe {name} on your code"),
+    "harness.probe": ("评分探针 {name}（在你的代码上运行）", "the grading probe {name} on your code"),
     "harness.inputs_lost": ("调用 {what}。调用之后无法读回它的参数；不要把别的对象放进传给你的参数里。",
                             "Called {what}. Its arguments could not be read back after the call; do not put other "
                             "objects into the arguments you were given."),
+    "harness.grader_failed": ("评分程序无法运行这个测试：{error}", "The grader could not run this test: {error}"),
+    "harness.check_failed": ("检查未通过。", "The check failed."),
+    "harness.while_checking": ("检查你的结果时出现 {type}：{error}", "{type} while checking your result: {error}"),
+    # a submission that cannot be graded at all (grading/runner.py)
+    "runner.unreadable": ("{file}：无法读取（{error}）；检查文件权限", "{file}: cannot be read ({error}); check the file's permissions"),
+    "runner.too_large": ("{file}：文件超过了提交大小上限 {limit} 字节；只提交你的源代码",
+                         "{file}: the file is larger than the {limit} byte limit for a submission; submit only your "
+                         "source code"),
+    "runner.not_utf8": ("{file}：不是 UTF-8 文本（第 {byte} 字节）；请把文件存为 UTF-8",
+                        "{file}: not UTF-8 text (byte {byte}); save the file as UTF-8"),
+    "runner.unparsable": ("{file}：无法解析该文件（{type}）", "{file}: the file could not be parsed ({type})"),
+    "runner.more": ("……还有 {n} 处", "... and {n} more"),
     # grade report (grading/report.py)
     "report.exercise": ("练习", "Exercise"),
     "report.file": ("文件", "File"),

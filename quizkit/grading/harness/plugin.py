@@ -19,6 +19,7 @@ from quizkit.grading.harness.session import InfrastructureError, Session
 from quizkit.grading.report import Status, TestResult, sanitize
 from quizkit.grading.testing import HIDDEN_ATTR, POINTS_ATTR
 from quizkit.grading.wire.codec import ReturnTypeError, SandboxFailure, SubmissionError
+from quizkit.render.i18n import t
 
 _references: dict[str, ModuleType] = {}
 
@@ -98,17 +99,17 @@ class GradingPlugin:
         exc = excinfo.value
         if isinstance(exc, InfrastructureError):
             self.infrastructure = str(exc)
-            return Status.ERROR, f"The grader could not run this test: {exc}"
+            return Status.ERROR, t("harness.grader_failed", error=exc)
         if isinstance(exc, SandboxFailure):
             return Status(exc.status), str(exc)
         if isinstance(exc, (AssertionError, SubmissionError, ReturnTypeError)):
             text = str(exc).strip()
-            return Status.FAILED, text or "The check failed."
+            return Status.FAILED, text or t("harness.check_failed")
         if excinfo.typename == "Skipped":
             return Status.ERROR, f"skipped: {exc}"
         if call.when == "setup":
             return Status.ERROR, f"{type(exc).__name__}: {exc}"
-        return Status.FAILED, f"{type(exc).__name__} while checking your result: {exc}"
+        return Status.FAILED, t("harness.while_checking", type=type(exc).__name__, error=exc)
 
     def ordered_results(self) -> list[TestResult]:
         out = [self.results[n] for n in self.order if n in self.results]
