@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from quizkit.cli.options import lang_option, reveal_hidden_option
 from quizkit.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from quizkit.grading.report import GradeReport
 
 
@@ -78,42 +81,110 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Parallel warm graders.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="results.csv or results.json, updated after every student.")
-@click.option("--resume", is_flag=True, help="Skip the students already in --output.")
+              help="results.csv or results.json, sorted by student, rewritten after every student.")
+@click.option("--resume", is_flag=True,
+              help="Skip the students already in --output whose file is unchanged (same sha256).")
+@click.option("--excel", is_flag=True, help="Write the CSV as UTF-8 with a BOM, so Excel shows 张三 right.")
+@click.option("--feedback-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write each student's report (STUDENT.txt and STUDENT.json, hidden tests redacted) here.")
+@lang_option
 @reveal_hidden_option
-def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool,
-                reveal_hidden: bool) -> None:
-    """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool, excel: bool,
+                feedback_dir: Path | None, lang: str | None, reveal_hidden: bool) -> None:
+    """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py.
 
-    from quizkit.grading.batch import ResultsFile, discover, grade_all, row
+    \b
+    Ctrl-C keeps the results so far, prints the --resume command that grades the rest, and exits 130.
+    """
+    from rich.console import Console
+
+    from quizkit.grading.batch import discover
     from quizkit.grading.exercises import load_exercise
+    from quizkit.grading.results import FeedbackDir, ResultsFile
     from quizkit.render.i18n import set_lang, t
 
-    set_lang(None)  # the summaries follow the locale
+    lang = set_lang(lang)
     ex = load_exercise(exercise_id)
     if resume and output is None:
         raise UsageError("--resume needs --output, the file that records who is graded")
+    if excel and output is None:
+        raise UsageError("--excel needs --output, the .csv file to write")
     students = discover(ex.id, folder)
     if not students:
         raise UsageError(f"{folder}: no submissions (*.py files, or sub-folders holding {ex.id}.py)")
-    results = ResultsFile(output, resume)
-    todo = [s for s in students if s.name not in results.done]
-    skipped = len(students) - len(todo)
+    results = ResultsFile(output, resume, excel=excel)
+    feedback = FeedbackDir(feedback_dir, lang)
+    hashes = {s.name: s.sha256() for s in students}
+    todo = [s for s in students if not (results.graded(s.name, hashes[s.name]) and feedback.has(s.name))]
     console = Console(stderr=True, highlight=False)
-    if skipped:
-        console.print(t("batch.resuming", skipped=skipped, todo=len(todo)))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
-        task = progress.add_task(t("batch.progress", exercise=ex.id), total=len(todo))
+    if resume and results.rows:
+        changed = sum(1 for s in todo if s.name in results.rows)
+        console.print(t("batch.resuming", skipped=len(students) - len(todo), todo=len(todo), changed=changed))
 
-        def on_result(student, report):  # type: ignore[no-untyped-def]
-            results.add(row(student, report if reveal_hidden else report.for_student()))
-            progress.advance(task)
+    def record(student, report):  # type: ignore[no-untyped-def]
+        feedback.write(student.name, report)  # before the row: a row in the results means the feedback is there
+        results.add(_row(student, hashes[student.name], report, reveal_hidden))
 
-        grade_all(ex, todo, jobs=jobs, on_result=on_result)
-    graded = results.rows
+    try:
+        _run(ex, todo, jobs, console, record)
+    except KeyboardInterrupt:
+        graded = sum(1 for s in students if s.name in results.rows)
+        if output is None:
+            console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)))
+        else:
+            console.print(t("batch.interrupted", done=graded, total=len(students), path=output))
+            console.print("  " + resume_command(click.get_current_context()), soft_wrap=True)
+        raise SystemExit(130) from None
+    _summary(ex, results.sorted_rows(), output)
+
+
+def _row(student, sha256: str, report, reveal_hidden: bool) -> dict:  # type: ignore[no-untyped-def]
+    from quizkit.grading.results import row
+
+    return row(student.name, student.path, sha256, report if reveal_hidden else report.for_student())
+
+
+def _run(ex, todo: list, jobs: int, console: Console, on_result) -> None:  # type: ignore[no-untyped-def]
+    """Grade `todo` under a progress bar on stderr: done/total, failures so far, elapsed time and ETA."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    from quizkit.grading.batch import grade_all
+    from quizkit.render.i18n import t
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=console, transient=False) as progress:
+        task = progress.add_task(f"grading {ex.id}", total=len(todo), failed=t("batch.progress.failed", n=0))
+        failed = 0
+
+        def one(student, report):  # type: ignore[no-untyped-def]
+            nonlocal failed
+            on_result(student, report)
+            failed += not report.passed
+            progress.update(task, advance=1, failed=t("batch.progress.failed", n=failed))
+
+        grade_all(ex, todo, jobs=jobs, on_result=one)
+
+
+def resume_command(ctx: click.Context) -> str:
+    """The command line that grades the rest: this one's arguments and options, with --resume."""
+    p = ctx.params
+    args = ["quizkit", "grade-batch", p["exercise_id"], str(p["folder"]), "--output", str(p["output"])]
+    if p["jobs"] != 1:
+        args += ["--jobs", str(p["jobs"])]
+    if p["excel"]:
+        args.append("--excel")
+    if p["feedback_dir"] is not None:
+        args += ["--feedback-dir", str(p["feedback_dir"])]
+    if p["lang"] is not None:
+        args += ["--lang", p["lang"]]
+    if p["reveal_hidden"]:
+        args.append("--reveal-hidden")
+    return shlex.join([*args, "--resume"])
+
+
+def _summary(ex, graded: list[dict], output: Path | None) -> None:  # type: ignore[no-untyped-def]
     if graded:
         mean = sum(float(r["score"]) for r in graded) / len(graded)
         passed = sum(str(r["passed"]) in ("True", "true", "1") for r in graded)

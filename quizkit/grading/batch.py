@@ -1,29 +1,41 @@
-"""Runs in the trusted supervisor: grade a whole class, one warm grader per job, results saved after each student.
+"""Runs in the trusted supervisor: grade a whole class, one warm grader per job, each report handed back as it
+comes (grading/results.py writes them down).
 
-Reports travel as GradeReport objects; a row of results.csv/json is made from one only when it is written."""
+Ctrl-C stops the batch between two students' results: the student being graded is dropped, never recorded half
+graded (pytest would otherwise swallow the KeyboardInterrupt and report the tests run so far as a grade)."""
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from quizkit.errors import UsageError
 from quizkit.grading.report import GradeReport
-from quizkit.paths import write_atomic
-
-CSV_FIELDS = ["student", "file", "score", "max_score", "passed", "duration_s", "tests_passed", "tests_total",
-              "failed_tests", "error"]
 
 
 @dataclass(frozen=True)
 class Student:
     name: str
     path: Path
+
+    def sha256(self) -> str:
+        """The submission's content hash: --resume regrades a resubmitted file ("" when it cannot be read)."""
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 16), b""):
+                    digest.update(block)
+        except OSError:
+            return ""
+        return digest.hexdigest()
 
 
 SUFFIXES = (".py", ".ipynb")  # a Python file or a Jupyter notebook
@@ -47,18 +59,6 @@ def discover(exercise_id: str, folder: Path) -> list[Student]:
     return students
 
 
-def row(student: Student, report: GradeReport) -> dict:
-    """The CSV/JSON writer's row for one student."""
-    return {
-        "student": student.name, "file": str(student.path), "score": report.score,
-        "max_score": report.max_score, "passed": report.passed, "duration_s": report.duration_s,
-        "tests_passed": sum(t.passed for t in report.tests), "tests_total": len(report.tests),
-        "failed_tests": ";".join(t.name for t in report.failing),
-        "error": report.error,
-        "tests": [t.to_dict() for t in report.tests],  # JSON only; the CSV writer keeps CSV_FIELDS
-    }
-
-
 def grade_one(grader, exercise, path: Path) -> GradeReport:  # type: ignore[no-untyped-def]
     """One student's report; a submission the grader cannot even read scores 0 with the reason, never stops us."""
     from quizkit.errors import QuizkitError
@@ -69,69 +69,52 @@ def grade_one(grader, exercise, path: Path) -> GradeReport:  # type: ignore[no-u
         return GradeReport.not_graded(exercise.id, exercise.points, str(err), str(path))
 
 
-class ResultsFile:
-    """results.csv or results.json, rewritten atomically after each student; `done` is what --resume skips."""
+class _Interrupt:
+    """SIGINT while grading: remember it, and raise KeyboardInterrupt wherever we are."""
 
-    def __init__(self, path: Path | None, resume: bool):
-        self.path = path
-        self.rows: list[dict] = []
-        if path is None:
-            return
-        if path.suffix not in (".csv", ".json"):
-            raise UsageError(f"{path}: --output must end in .csv or .json")
-        if resume and path.exists():
-            self.rows = self._read(path)
-        self._save()  # an unwritable --output fails now, not after the first student is graded
+    hit = False
 
-    @staticmethod
-    def _read(path: Path) -> list[dict]:
-        try:
-            if path.suffix == ".json":
-                data = json.loads(path.read_text(encoding="utf-8"))
-                return list(data["students"])
-            with path.open(newline="", encoding="utf-8") as fh:
-                return list(csv.DictReader(fh))
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise UsageError(f"{path}: cannot resume from it ({err}); move it away or drop --resume") from None
+    def __call__(self, signum: int, frame: object) -> None:
+        self.hit = True
+        raise KeyboardInterrupt
 
-    @property
-    def done(self) -> set[str]:
-        return {r["student"] for r in self.rows}
 
-    def add(self, entry: dict) -> None:
-        self.rows.append(entry)
-        self._save()
-
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        if self.path.suffix == ".json":
-            text = json.dumps({"students": self.rows}, ensure_ascii=False, indent=2)
-        else:
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(self.rows)
-            text = buffer.getvalue()
-        write_atomic(self.path, text)
+@contextmanager
+def _interruptible() -> Iterator[_Interrupt]:
+    flag = _Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, flag)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: ignore[no-untyped-def]
               on_result: Callable[[Student, GradeReport], None]) -> None:
-    """Grade every student with warm graders, calling `on_result` in this process as each one finishes."""
+    """Grade every student with warm graders, calling `on_result` in this process as each one finishes.
+    Ctrl-C raises KeyboardInterrupt here after the last complete result; the rest are not graded."""
     from quizkit.grading.runner import Grader
 
-    grader = Grader(exercise)  # imports torch and the tests once; forked job processes inherit it warm
-    if jobs <= 1 or len(students) <= 1:
-        for student in students:
-            on_result(student, grade_one(grader, exercise, student.path))
-        return
-    for student, report in _parallel(grader, exercise, students, jobs):
-        on_result(student, report)
+    with _interruptible() as interrupt:
+        grader = Grader(exercise)  # imports torch and the tests once; forked job processes inherit it warm
+        if jobs <= 1 or len(students) <= 1:
+            for student in students:
+                report = grade_one(grader, exercise, student.path)
+                if interrupt.hit:  # pytest caught the KeyboardInterrupt: this report is partial
+                    raise KeyboardInterrupt
+                on_result(student, report)
+            return
+        for student, report in _parallel(grader, exercise, students, jobs, interrupt):
+            on_result(student, report)
 
 
-def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[tuple[Student, GradeReport]]:  # type: ignore[no-untyped-def]
-    """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student."""
+def _parallel(grader, exercise, students: list[Student], jobs: int,  # type: ignore[no-untyped-def]
+              interrupt: _Interrupt) -> Iterator[tuple[Student, GradeReport]]:
+    """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student.
+    Only this process answers Ctrl-C: the workers ignore SIGINT and are stopped from here."""
     import select
 
     pending = {i: s for i, s in enumerate(students)}
@@ -143,13 +126,15 @@ def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # a trusted worker: grades its share with the inherited warm grader
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.close(read_fd)
             code = 0
             try:
                 with os.fdopen(write_fd, "w", encoding="utf-8") as out:
                     for index in chunk:
                         report = grade_one(grader, exercise, students[index].path)
-                        out.write(json.dumps({"index": index, "report": report.to_dict()}) + "\n")
+                        out.write(json.dumps({"index": index, "report": report.to_dict(),
+                                              "output": report.output}) + "\n")
                         out.flush()
             except BaseException:  # noqa: BLE001 - the parent reports the missing students
                 code = 1
@@ -167,7 +152,9 @@ def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[
                     line, _, rest = bytes(buf).partition(b"\n")
                     buf[:] = rest
                     msg = json.loads(line)
-                    yield pending.pop(msg["index"]), GradeReport.from_dict(msg["report"])
+                    report = GradeReport.from_dict(msg["report"])
+                    report.output = str(msg.get("output", ""))
+                    yield pending.pop(msg["index"]), report
                 if not data:  # end of file: the worker is done (or died)
                     os.close(fd)
                     os.waitpid(pid, 0)
@@ -175,11 +162,25 @@ def _parallel(grader, exercise, students: list[Student], jobs: int) -> Iterator[
     finally:
         for fd, (pid, _) in workers.items():
             os.close(fd)
-            try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            _stop(pid)
     # A worker that died mid-way leaves students ungraded: grade them here rather than lose them.
     for student in list(pending.values()):
-        yield student, grade_one(grader, exercise, student.path)
+        report = grade_one(grader, exercise, student.path)
+        if interrupt.hit:
+            raise KeyboardInterrupt
+        yield student, report
+
+
+def _stop(pid: int, grace_s: float = 2.0) -> None:
+    """SIGTERM first, so the worker's supervisor kills its sandboxed child and removes its folder; then SIGKILL."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.02)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

@@ -132,7 +132,6 @@ GRADING: dict[str, tuple[str, str]] = {
                        "Seeing the solution before solving it spoils the exercise. Show it anyway?"),
     "exercise.not_shown": ("未显示", "not shown"),
     # quizkit grade-batch
-    "batch.resuming": ("继续评分：{skipped} 份已评，剩余 {todo} 份。", "Resuming: {skipped} already graded, {todo} to go."),
     "batch.progress": ("正在评分 {exercise}", "grading {exercise}"),
     "batch.summary": ("已评 {n} 名学生，{passed} 名通过，平均分 {mean}/{points}",
                       "{n} students graded, {passed} passed, mean score {mean}/{points}"),
