@@ -118,7 +118,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
     todo = [s for s in students if not (results.graded(s.name, hashes[s.name]) and feedback.has(s.name))]
     console = Console(stderr=True, highlight=False)
     if resume and results.rows:
-        changed = sum(1 for s in todo if s.name in results.rows)
+        changed = sum(1 for s in todo if s.name in results.rows and not results.graded(s.name, hashes[s.name]))
         console.print(t("batch.resuming", skipped=len(students) - len(todo), todo=len(todo), changed=changed))
 
     def record(student, report):  # type: ignore[no-untyped-def]
@@ -130,9 +130,9 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
     except KeyboardInterrupt:
         graded = sum(1 for s in students if s.name in results.rows)
         if output is None:
-            console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)))
+            console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)), soft_wrap=True)
         else:
-            console.print(t("batch.interrupted", done=graded, total=len(students), path=output))
+            console.print(t("batch.interrupted", done=graded, total=len(students), path=output), soft_wrap=True)
             console.print("  " + resume_command(click.get_current_context()), soft_wrap=True)
         raise SystemExit(130) from None
     _summary(ex, results.sorted_rows(), output)
