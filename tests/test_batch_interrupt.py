@@ -1,0 +1,78 @@
+"""Ctrl-C to a real `quizkit grade-batch` process: the results so far stay, the resume command is printed, exit 130,
+and that command grades the rest, everyone exactly once."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from quizkit.paths import reference_dir
+
+REFERENCE = reference_dir() / "sigmoid.py"
+# Right, but slow to import: the interrupt lands while one of these is being graded.
+SLOW = "import time\ntime.sleep(1.5)\n" + REFERENCE.read_text()
+STUDENTS = ["a", "slow1", "slow2", "slow3", "slow4", "slow5"]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return list(csv.DictReader(fh))
+    except FileNotFoundError:
+        return []
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "QUIZKIT_HOME": str(tmp_path / "home"), "LANG": "en_US.UTF-8", "LC_ALL": "",
+            "LC_MESSAGES": ""}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_path, jobs):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "a.py").write_text(REFERENCE.read_text())
+    for name in STUDENTS[1:]:
+        (folder / f"{name}.py").write_text(SLOW)
+    out = tmp_path / "results.csv"
+    cmd = ["grade-batch", "sigmoid", str(folder), "--output", str(out), "--jobs", jobs]
+    proc = subprocess.Popen([sys.executable, "-m", "quizkit", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=_env(tmp_path), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 180
+        while len(_rows(out)) < 1 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (stdout, stderr)
+    kept = _rows(out)
+    assert 1 <= len(kept) < len(STUDENTS), kept
+    # nobody half graded: the student being graded at Ctrl-C is dropped, not recorded with the tests run so far
+    assert all(r["passed"] == "1" and r["tests_passed"] == r["tests_total"] == "8" for r in kept), kept
+    assert f"Interrupted: {len(kept)} of {len(STUDENTS)} students are graded and saved in {out}." in stderr
+    expected = shlex.join(["quizkit", *cmd[:-2], *(["--jobs", "2"] if jobs == "2" else []), "--resume"])
+    assert f"\n  {expected}\n" in stderr, stderr
+    assert "Aborted!" not in stderr + stdout and "Traceback" not in stderr
+
+    printed = shlex.split(expected)
+    again = subprocess.run([sys.executable, "-m", "quizkit", *printed[1:]], capture_output=True, text=True,
+                           env=_env(tmp_path), cwd=tmp_path, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"Resuming: {len(kept)} already graded, {len(STUDENTS) - len(kept)} to go" in again.stderr
+    final = _rows(out)
+    assert [r["student"] for r in final] == STUDENTS  # each exactly once, in order
+    assert all(r["passed"] == "1" for r in final)
+    assert [r for r in final if r["student"] in {k["student"] for k in kept}] == kept  # kept rows untouched
