@@ -108,9 +108,9 @@ def test_grade_batch_grades_everyone_and_survives_a_crash(tmp_path, jobs):
     assert result.exit_code == 0, result.output
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert set(rows) == {"alice", "bob", "carol", "dave"}
-    assert rows["alice"]["passed"] == "True" and rows["carol"]["score"] == "10"
-    assert rows["bob"]["passed"] == "False" and float(rows["bob"]["score"]) == 0
-    assert rows["dave"]["passed"] == "False" and 0 < float(rows["dave"]["score"]) < 10
+    assert rows["alice"]["passed"] == "1" and rows["carol"]["score"] == "10"
+    assert rows["bob"]["passed"] == "0" and float(rows["bob"]["score"]) == 0
+    assert rows["dave"]["passed"] == "0" and 0 < float(rows["dave"]["score"]) < 10
     assert "4 students graded, 2 passed" in result.output
 
 
