@@ -146,8 +146,14 @@ def _row(student, sha256: str, report, reveal_hidden: bool) -> dict:  # type: ig
 
 def _run(ex, todo: list, jobs: int, console: Console, on_result) -> None:  # type: ignore[no-untyped-def]
     """Grade `todo` under a progress bar on stderr: done/total, failures so far, elapsed time and ETA."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from quizkit.grading.batch import grade_all
     from quizkit.render.i18n import t
