@@ -131,7 +131,7 @@ def test_feedback_dir_has_one_report_per_student_in_their_language(graded):
     assert sorted(p.name for p in feedback.iterdir()) == sorted(
         f"{r['student']}{ext}" for r in rows for ext in (".txt", ".json"))
     text = (feedback / "s10.txt").read_text(encoding="utf-8")
-    assert text.startswith("学生：s10\n未通过的主要原因：超时: ")
+    assert text.startswith("学生：s10\n未通过的主要原因：超时：")
     assert "总分: 0/10" in text and "（隐藏测试不显示细节）" in text
     data = json.loads((feedback / "s10.json").read_text(encoding="utf-8"))
     assert data["student"] == "s10" and data["reason"] == "timeout" and len(data["tests"]) == 8
@@ -214,3 +214,23 @@ def test_resume_regrades_students_whose_feedback_is_missing(tmp_path):
     assert "0 already graded, 2 to go" in again.stderr
     assert sorted(p.name for p in feedback.iterdir()) == ["ann.json", "ann.txt", "ben.json", "ben.txt"]
     assert len(read_csv(out)) == 2
+
+
+def test_a_hidden_deciding_test_is_named_never_quoted():
+    from quizkit.grading.report import GradeReport, Status, TestResult
+    from quizkit.grading.results import failure_reason, row
+
+    secret = "sigmoid_grad(tensor([-745.2, 709.8])) returned nan"
+    report = GradeReport.from_tests("sigmoid", [
+        TestResult("test_visible", Status.PASSED, 1, 1, ""),
+        TestResult("test_secret", Status.FAILED, 0, 1, secret, "hidden"),
+    ], duration_s=0.1)
+    assert failure_reason(report).text() == f"wrong result: {secret}"  # the instructor's --reveal-hidden view
+    shown = row("ann", Path("ann.py"), "", report.for_student())
+    assert shown["error"] == "wrong result: test_secret (hidden test)" and shown["reason"] == "wrong"
+    assert secret not in json.dumps(shown, ensure_ascii=False)
+    timed = GradeReport.from_tests("sigmoid", [
+        TestResult("test_a", Status.FAILED, 0, 1, "wrong values"),
+        TestResult("test_b", Status.TIMEOUT, 0, 1, "sigmoid(x) did not finish within 3 s"),
+    ], duration_s=0.1)
+    assert failure_reason(timed).code == "timeout"  # a timeout decides over a wrong value, whatever the order

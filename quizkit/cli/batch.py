@@ -131,6 +131,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
         graded = sum(1 for s in students if s.name in results.rows)
         if output is None:
             console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)), soft_wrap=True)
+            _summary(ex, results.sorted_rows(), None)  # no file to keep them in: at least they are on stdout
         else:
             console.print(t("batch.interrupted", done=graded, total=len(students), path=output), soft_wrap=True)
             console.print("  " + resume_command(click.get_current_context()), soft_wrap=True)

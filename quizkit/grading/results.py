@@ -37,7 +37,7 @@ class Reason:
 
         zh, en = STRINGS[f"batch.reason.{self.code}"]
         label = zh if lang == "zh" else en
-        return f"{label}: {self.detail}" if self.detail else label
+        return f"{label}{'：' if lang == 'zh' else ': '}{self.detail}" if self.detail else label
 
 
 # (code, the statuses it applies to, a pattern of the harness's or runner's message), most decisive first: a
