@@ -35,8 +35,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
             "LC_MESSAGES": ""}
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_path, jobs):
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+# to the process alone (`kill -INT`), or to its whole process group as a terminal's Ctrl-C does
+@pytest.mark.parametrize(("jobs", "target"), [("1", "process"), ("2", "group")])
+def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_path, jobs, target):
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "a.py").write_text(REFERENCE.read_text())
@@ -45,18 +54,27 @@ def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_pa
     out = tmp_path / "results.csv"
     cmd = ["grade-batch", "sigmoid", str(folder), "--output", str(out), "--jobs", jobs]
     proc = subprocess.Popen([sys.executable, "-m", "quizkit", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=_env(tmp_path), cwd=tmp_path)
+                            text=True, env=_env(tmp_path), cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + 180
         while len(_rows(out)) < 1 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, proc.communicate()
-        proc.send_signal(signal.SIGINT)
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
+        deadline = time.monotonic() + 30
+        while not _group_gone(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _group_gone(proc.pid), "grade-batch left processes behind"
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if not _group_gone(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, (stdout, stderr)
     kept = _rows(out)
     assert 1 <= len(kept) < len(STUDENTS), kept
