@@ -105,10 +105,23 @@ def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: igno
                 report = grade_one(grader, exercise, student.path)
                 if interrupt.hit:  # pytest caught the KeyboardInterrupt: this report is partial
                     raise KeyboardInterrupt
-                on_result(student, report)
+                _deliver(on_result, student, report)
             return
         for student, report in _parallel(grader, exercise, students, jobs, interrupt):
-            on_result(student, report)
+            _deliver(on_result, student, report)
+
+
+def _deliver(on_result: Callable[[Student, GradeReport], None], student: Student, report: GradeReport) -> None:
+    """Record one result with Ctrl-C held back, so it never lands between writing the results file and moving it
+    into place; a Ctrl-C pressed meanwhile is raised as soon as the result is down."""
+    if threading.current_thread() is not threading.main_thread():
+        on_result(student, report)
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        on_result(student, report)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _parallel(grader, exercise, students: list[Student], jobs: int,  # type: ignore[no-untyped-def]
