@@ -234,3 +234,11 @@ def test_a_hidden_deciding_test_is_named_never_quoted():
         TestResult("test_b", Status.TIMEOUT, 0, 1, "sigmoid(x) did not finish within 3 s"),
     ], duration_s=0.1)
     assert failure_reason(timed).code == "timeout"  # a timeout decides over a wrong value, whatever the order
+
+
+def test_sort_order_does_not_depend_on_who_finished_first():
+    from quizkit.grading.results import student_key
+
+    names = ["s10", "s2", "ann", "Ann", "张三", "1²", "Bob", "s02"]
+    expected = ["1²", "Ann", "ann", "Bob", "s02", "s2", "s10", "张三"]
+    assert sorted(names, key=student_key) == sorted(reversed(names), key=student_key) == expected

@@ -95,8 +95,9 @@ def row(name: str, path: Path, sha256: str, report: GradeReport) -> dict[str, An
 
 def student_key(name: str) -> tuple:
     """Sort order of the results: case-insensitive, numbers by value (s2 before s10)."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.split(r"(\d+)", name.casefold()) if part)
+    parts = tuple((0, int(part), "") if part.isdecimal() else (1, 0, part)
+                  for part in re.split(r"(\d+)", name.casefold()) if part)
+    return parts, name  # the name itself breaks ties (Ann, ann), so the order never depends on who finished first
 
 
 _EXCEL_FORMULA = ("=", "+", "-", "@", "\t", "\r")
