@@ -22,7 +22,7 @@ FORBIDDEN = "import torch\n\ndef sigmoid(x):\n    return torch.sigmoid(x)\n\ndef
 # student -> (what they handed in, the reason grade-batch must give)
 CLASS: dict[str, tuple[str | bytes, str]] = {
     "张三": (REFERENCE.read_text(), ""),
-    "s2": ((REDTEAM / "exit_at_import.py").read_text(), "import_crash"),
+    "s2": ("import torch\nraise SystemExit(0)\n", "import_crash"),
     "s10": ((REDTEAM / "endless_loop.py").read_text(), "timeout"),
     "Bob": ("def sigmoid(x)\n    return x\n", "syntax_error"),
     "alice": (FORBIDDEN, "forbidden"),
@@ -30,8 +30,10 @@ CLASS: dict[str, tuple[str | bytes, str]] = {
     "erin": (OVERFLOW.read_text(), "wrong"),
     "frank": (STARTER.read_text(), "exception"),
     "gina": ((REDTEAM / "endless_import.py").read_text(), "timeout"),
-    "hal": ((REDTEAM / "flood_stdout.py").read_text(), "output_flood"),
-    "ivan": ((REDTEAM / "exit_in_function.py").read_text(), "crash"),
+    "hal": ("def sigmoid(x):\n    print('x' * 100000)\n\ndef sigmoid_grad(x):\n    print('y' * 100000)\n",
+            "output_flood"),
+    "ivan": ("def sigmoid(x):\n    raise SystemExit(3)\n\ndef sigmoid_grad(x):\n    raise SystemExit(3)\n", "crash"),
+    "kim": ((REDTEAM / "exit_at_import.py").read_text(), "forbidden"),  # `import sys` is not on the allowlist
     "judy": ("import torch\n\ndef sigmoid(x):\n    return torch.exp(-x.abs())\n", "missing"),
 }
 SUBFOLDER = "carol"  # handed in as carol/sigmoid.py: raises while being imported
@@ -79,11 +81,11 @@ def test_every_student_once_sorted_with_one_zero_passed(graded):
     result, rows, _, _ = graded
     assert result.exit_code == 0, result.output
     names = [r["student"] for r in rows]
-    assert names == ["alice", "Bob", "carol", "dave", "erin", "frank", "gina", "hal", "ivan", "judy", "s2", "s10",
-                     "张三"]
+    assert names == ["alice", "Bob", "carol", "dave", "erin", "frank", "gina", "hal", "ivan", "judy", "kim", "s2",
+                     "s10", "张三"]
     assert {r["student"]: r["passed"] for r in rows if r["passed"] == "1"} == {"张三": "1"}
     assert {r["passed"] for r in rows} == {"0", "1"}
-    assert "13 students graded, 1 passed" in result.output
+    assert "14 students graded, 1 passed" in result.output
 
 
 @pytest.mark.parametrize("student", [*CLASS, SUBFOLDER])
@@ -121,8 +123,8 @@ def test_sha256_is_the_file_content_hash(graded):
 
 def test_progress_shows_done_total_failures_and_eta(graded):
     result = graded[0]
-    assert "13/13" in result.stderr
-    assert "未通过 12" in result.stderr  # --lang zh: the failures so far
+    assert "14/14" in result.stderr
+    assert "未通过 13" in result.stderr  # --lang zh: the failures so far
     assert "ETA" in result.stderr
 
 
