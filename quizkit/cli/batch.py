@@ -192,6 +192,8 @@ def resume_command(ctx: click.Context) -> str:
 
 
 def _summary(ex, graded: list[dict], output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from quizkit.render.i18n import t
+
     if graded:
         mean = sum(float(r["score"]) for r in graded) / len(graded)
         passed = sum(str(r["passed"]) in ("True", "true", "1") for r in graded)
