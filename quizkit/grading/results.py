@@ -42,18 +42,18 @@ class Reason:
 
 # (code, the statuses it applies to, a pattern of the harness's or runner's message), most decisive first: a
 # problem with the whole file explains every failing test, a wrong value explains only its own. The patterns
-# follow the texts in grading/runner.py and grading/harness/session.py; tests/test_batch_results.py grades a real
+# follow the texts (zh and en) of render/i18n_grading.py; tests/test_batch_results.py grades a real
 # submission of each kind, so a changed wording fails there.
 _KINDS: list[tuple[str, tuple[Status, ...], re.Pattern[str]]] = [
     ("forbidden", (Status.FORBIDDEN,), re.compile("")),
-    ("syntax_error", (Status.ERROR,), re.compile(r"SyntaxError|could not be parsed")),
-    ("unreadable", (Status.ERROR,), re.compile(r"not UTF-8|cannot be read|byte limit|not a Jupyter notebook")),
-    ("import_crash", (Status.ERROR,), re.compile(r"^Importing .* failed|while being imported|while importing")),
+    ("syntax_error", (Status.ERROR,), re.compile(r"SyntaxError|could not be parsed|无法解析该文件")),
+    ("unreadable", (Status.ERROR,), re.compile(r"not UTF-8|cannot be read|byte limit|not a Jupyter notebook|不是 UTF-8|无法读取|提交大小上限")),
+    ("import_crash", (Status.ERROR,), re.compile(r"^Importing .* failed|while being imported|while importing|^导入 .* 失败|在导入时|在 导入 ")),
     ("timeout", (Status.TIMEOUT,), re.compile("")),
-    ("output_flood", (Status.ERROR,), re.compile(r"printed more than .* of output")),
+    ("output_flood", (Status.ERROR,), re.compile(r"printed more than .* of output|打印了超过 .* 的输出")),
     ("crash", (Status.ERROR,), re.compile("")),
     ("missing", (Status.FAILED,), re.compile(r"does not define")),
-    ("exception", (Status.FAILED,), re.compile(r"; it raised ")),
+    ("exception", (Status.FAILED,), re.compile(r"; it raised |；它抛出了 ")),
     ("wrong", (Status.FAILED,), re.compile("")),
 ]
 
