@@ -24,6 +24,7 @@ class Status(str, Enum):
     ERROR = "error"  # a crash, an exit, a syntax error, an unreadable file
     TIMEOUT = "timeout"
     FORBIDDEN = "forbidden"
+    NOT_RUN = "not_run"  # the file could not be loaded; the first test says why
 
     def __str__(self) -> str:
         return self.value
@@ -228,7 +229,8 @@ class GradeReport:
         suites = ET.Element("testsuites", name="quizkit", tests=str(len(self.tests)),
                             failures=str(failures), errors=str(errors), time=f"{self.duration_s:.3f}")
         suite = ET.SubElement(suites, "testsuite", name=f"quizkit.{self.exercise}", tests=str(len(self.tests)),
-                              failures=str(failures), errors=str(errors), skipped="0",
+                              failures=str(failures), errors=str(errors),
+                              skipped=str(sum(1 for t in self.tests if t.status is Status.NOT_RUN)),
                               time=f"{self.duration_s:.3f}")
         props = ET.SubElement(suite, "properties")
         for key, value in (("score", fmt_score(self.score)), ("max_score", fmt_score(self.max_score)),
@@ -244,6 +246,8 @@ class GradeReport:
                 first = t.message.splitlines()[0] if t.message else t.status.value
                 el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
+            elif t.status is Status.NOT_RUN:
+                ET.SubElement(case, "skipped", message="not run: the submission could not be loaded")
             elif t.status in _ERROR:
                 first = t.message.splitlines()[0] if t.message else t.status.value
                 el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status.value)
@@ -269,13 +273,14 @@ def _xml_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
 
 
-_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘"}
+_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘",
+         Status.NOT_RUN: "·"}
 _FAILURE = (Status.FAILED, Status.FORBIDDEN)  # JUnit <failure>
 _ERROR = (Status.ERROR, Status.TIMEOUT)  # JUnit <error>
 
 _EN = {
     "exercise": "Exercise", "file": "File", "passed": "passed", "failed": "failed", "error": "error",
-    "timeout": "timed out", "forbidden": "forbidden API", "hidden": "hidden test",
+    "timeout": "timed out", "forbidden": "forbidden API", "not_run": "not run", "hidden": "hidden test",
     "hidden_msg": "(details of hidden tests are not shown)", "total": "Total",
     "all_passed": "all tests passed", "not_passed": "not all tests passed",
     "printed": "Your code printed (first lines, shown for debugging only):",
@@ -284,7 +289,7 @@ _EN = {
 }
 _ZH = {
     "exercise": "练习", "file": "文件", "passed": "通过", "failed": "未通过", "error": "出错",
-    "timeout": "超时", "forbidden": "使用了禁止的 API", "hidden": "隐藏测试",
+    "timeout": "超时", "forbidden": "使用了禁止的 API", "not_run": "未运行", "hidden": "隐藏测试",
     "hidden_msg": "（隐藏测试不显示细节）", "total": "总分",
     "all_passed": "全部通过", "not_passed": "未全部通过",
     "printed": "你的代码打印了（前几行，仅供调试）：",

@@ -202,9 +202,7 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
     except SyntaxError as err:
         line = f":{err.lineno}" if err.lineno else ""
         detail = sanitize(f"{err.msg}", 300)
-        text = (err.text or "").strip()
-        shown = f": {sanitize(text, 120)}" if text else ""
-        return "error", f"{filename}{line}: SyntaxError: {detail}{shown}"
+        return "error", f"{filename}{line}: SyntaxError: {detail}{_caret(err)}"
     except (ValueError, RecursionError, MemoryError) as err:
         return "error", f"{filename}: the file could not be parsed ({type(err).__name__})"
     if findings:
@@ -213,6 +211,17 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
             lines.append(f"... and {len(findings) - 5} more")
         return "forbidden", sanitize("\n".join(lines))
     return None
+
+
+def _caret(err: SyntaxError) -> str:
+    """The offending line, and a caret under the column Python points at."""
+    raw = (err.text or "").rstrip("\n").expandtabs()
+    code = raw.lstrip()
+    if not code.strip():
+        return ""
+    shown = sanitize(code, 120)
+    col = max(0, min((err.offset or 1) - 1 - (len(raw) - len(code)), len(shown)))
+    return f"\n    {shown}\n    {' ' * col}^"
 
 
 def _forget_stale_test_module(test_file: Path) -> None:

@@ -7,7 +7,9 @@ crash, exit, forbidden); nothing the child prints, exits with or writes is consu
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,14 +40,23 @@ def load_reference(path: Path) -> ModuleType:
     return mod
 
 
+class NotRun(Exception):
+    """Raised in a test's setup when the submission could not be loaded: the test body never runs."""
+
+
 class GradingPlugin:
-    def __init__(self, session: Session, reference: Path) -> None:
+    def __init__(self, session: Session, reference: Path, *,
+                 on_collect: Callable[[list[str]], None] | None = None,
+                 on_result: Callable[[TestResult], None] | None = None) -> None:
         self.session = session
         self.reference_path = reference
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
         self.collect_errors: list[str] = []
         self.infrastructure: str | None = None
+        self.on_collect = on_collect  # the names of the tests about to run, once collected
+        self.on_result = on_result  # each test's result as soon as it is known (progress on a terminal)
+        self.load_reported = False  # a syntax or import error is reported by the first test only
 
     # -- fixtures ---------------------------------------------------------------------------------------------
     @pytest.fixture
@@ -65,10 +76,14 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.order = [item.nodeid for item in items]
+        if self.on_collect is not None:
+            self.on_collect([item.name for item in items])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: Any) -> None:
         self.session.begin_test(item.nodeid)
+        if self.session.preset is not None or self.session.load_failure is not None:
+            raise NotRun()  # nothing of the submission can run: don't spend time on the test's own work
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
@@ -83,19 +98,38 @@ class GradingPlugin:
         max_score = getattr(fn, POINTS_ATTR, 1)
         visibility = "hidden" if getattr(fn, HIDDEN_ATTR, False) else "visible"
         status, message = self._verdict(nodeid, call)
-        self.results[nodeid] = TestResult(
+        result = self.results[nodeid] = TestResult(
             name=item.name, status=status, score=max_score if status is Status.PASSED else 0, max_score=max_score,
             message=sanitize(message), visibility=visibility,
         )
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _not_loaded(self, event: Any) -> tuple[Status, str] | None:
+        """A file that could not be loaded (syntax error, failed import, static finding) is reported once, by
+        the first test, with the offending line; every later test is marked as not run."""
+        session = self.session
+        known = session.preset or session.load_failure
+        if known is None or event is None or (event.status, event.message) != (known.status, known.message):
+            return None
+        if self.load_reported:
+            return Status.NOT_RUN, ""
+        self.load_reported = True
+        return event.status, with_source_line(event.message, session.source, session.filename)
 
     def _verdict(self, nodeid: str, call: Any) -> tuple[Status, str]:
         event = self.session.event_for(nodeid)
+        once = self._not_loaded(event)
+        if once is not None:
+            return once
         if event is not None:
             return event.status, event.message
         excinfo = call.excinfo
         if excinfo is None:
             return Status.PASSED, ""
         exc = excinfo.value
+        if isinstance(exc, NotRun):
+            return Status.NOT_RUN, ""
         if isinstance(exc, InfrastructureError):
             self.infrastructure = str(exc)
             return Status.ERROR, f"The grader could not run this test: {exc}"
@@ -114,6 +148,25 @@ class GradingPlugin:
         out = [self.results[n] for n in self.order if n in self.results]
         out += [r for n, r in self.results.items() if n not in self.order]
         return out
+
+
+_WHERE = re.compile(r"\((?P<file>[^():]+):(?P<line>\d+)(?:, in [^)]*)?\)\s*$")
+
+
+def with_source_line(message: str, source: str, filename: str) -> str:
+    """An import failure's message with the line it names and a caret under it (a syntax error has its own)."""
+    if "\n" in message:
+        return message
+    m = _WHERE.search(message)
+    if m is None or Path(m["file"]).name != Path(filename).name:
+        return message
+    lines = source.splitlines()
+    n = int(m["line"])
+    if not 1 <= n <= len(lines) or not lines[n - 1].strip():
+        return message
+    text = lines[n - 1].rstrip()
+    code = text.lstrip()
+    return f"{message}\n    {code}\n    {'^' * min(len(code), 60)}"
 
 
 def pytest_args(test_file: Path) -> list[str]:
