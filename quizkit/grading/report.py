@@ -155,21 +155,16 @@ class GradeReport:
 
     # -- text, for the student ------------------------------------------------------------------------------
     def to_text(self, lang: str = "en") -> str:
-        words = _ZH if lang == "zh" else _EN
-        lines = [f"{words['exercise']}: {self.exercise}    {words['file']}: {sanitize(self.submission, 300)}", ""]
-        width = max((len(t.name) for t in self.tests), default=10)
+        width = name_width([t.name for t in self.tests])
+        lines = text_header(self.exercise, self.submission, lang)
         for t in self.tests:
-            mark = _MARK[t.status]
-            label = words[t.status.value]
-            hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
-            lines.append(f"{mark} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  {label}{hidden}")
-            if not t.passed and (t.message or t.visibility == "hidden"):
-                if t.visibility == "hidden":
-                    lines.append(f"    {words['hidden_msg']}")
-                else:
-                    for part in t.message.splitlines() or [""]:
-                        lines.append(f"    {part}")
-        lines.append("")
+            lines += text_test_lines(t, width, lang)
+        return "\n".join(lines) + "\n" + self.text_footer(lang)
+
+    def text_footer(self, lang: str = "en") -> str:
+        """What follows the test lines: the total, what the code printed, the isolation in force."""
+        words = _ZH if lang == "zh" else _EN
+        lines = [""]
         verdict = words["all_passed"] if self.passed else words["not_passed"]
         lines.append(f"{words['total']}: {fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
                      f"  ({self.duration_s:.2f} s)")
@@ -254,6 +249,30 @@ class GradeReport:
                 el.text = _xml_text(t.message)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def name_width(names: list[str]) -> int:
+    return max((len(n) for n in names), default=10)
+
+
+def text_header(exercise: str, submission: str, lang: str = "en") -> list[str]:
+    """The first lines of the text report (printed at once when grading on a terminal)."""
+    words = _ZH if lang == "zh" else _EN
+    return [f"{words['exercise']}: {exercise}    {words['file']}: {sanitize(submission, 300)}", ""]
+
+
+def text_test_lines(t: TestResult, width: int, lang: str = "en") -> list[str]:
+    """One test in the text report: its mark, name, score and status, then its message (never a hidden one's)."""
+    words = _ZH if lang == "zh" else _EN
+    hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
+    lines = [f"{_MARK[t.status]} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  "
+             f"{words[t.status.value]}{hidden}"]
+    if not t.passed and t.status is not Status.NOT_RUN and (t.message or t.visibility == "hidden"):
+        if t.visibility == "hidden":
+            lines.append(f"    {words['hidden_msg']}")
+        else:
+            lines.extend(f"    {part}" for part in t.message.splitlines() or [""])
+    return lines
 
 
 def _number(x: Any) -> float:

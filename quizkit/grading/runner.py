@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,11 @@ class Grader:
         self._forbidden = self.exercise.forbidden if "guard" not in off else ()
         self.last_session: Any = None
 
-    def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
+    def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None,
+              on_collect: Callable[[list[str]], None] | None = None,
+              on_result: Callable[[TestResult], None] | None = None) -> GradeReport:
+        """`on_collect` gets the test names once pytest has collected them, `on_result` each test's result as
+        it finishes (locations relabelled to notebook cells; the student view is the caller's to apply)."""
         from quizkit.grading.harness.session import Event
 
         started = time.monotonic()
@@ -93,8 +98,11 @@ class Grader:
             preset = None if not self._scan else _static_check(source, filename, self.exercise.policy)
             if preset is not None:
                 session.preset = Event(Status(preset[0]), preset[1])
+        if on_result is not None and notebook is not None:
+            report_one, nb = on_result, notebook
+            on_result = lambda t: report_one(replace(t, message=nb.relabel(t.message, filename)))  # noqa: E731
         try:
-            tests, infrastructure = self._run_pytest(session)
+            tests, infrastructure = self._run_pytest(session, on_collect, on_result)
         finally:
             session.close()
         self.last_session = session
@@ -125,13 +133,14 @@ class Grader:
                        forbidden=self._forbidden, probes=self._probes, hide=self._hidden,
                        secrets=self._hidden, disable=self.disable, operators=self._operators)
 
-    def _run_pytest(self, session: Any) -> tuple[list[TestResult], str | None]:
+    def _run_pytest(self, session: Any, on_collect: Callable[[list[str]], None] | None = None,
+                    on_result: Callable[[TestResult], None] | None = None) -> tuple[list[TestResult], str | None]:
         import pytest
 
         from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
-        plugin = GradingPlugin(session, ex.reference)
+        plugin = GradingPlugin(session, ex.reference, on_collect=on_collect, on_result=on_result)
         _forget_stale_test_module(ex.test_file)
         # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
         saved_env = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS",
@@ -155,9 +164,12 @@ class Grader:
 
 
 def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str = "en",
-          require_isolation: bool = False) -> GradeReport:
-    """Grade one file. `lang` is the language of a refusal under `require_isolation` (and of the text report)."""
-    return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(submission_path)
+          require_isolation: bool = False, on_collect: Callable[[list[str]], None] | None = None,
+          on_result: Callable[[TestResult], None] | None = None) -> GradeReport:
+    """Grade one file. `lang` is the language of a refusal under `require_isolation` (and of the text report);
+    `on_collect` and `on_result` report progress (see Grader.grade)."""
+    return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(
+        submission_path, on_collect=on_collect, on_result=on_result)
 
 
 def read_submission(path: Path) -> str:
