@@ -1,9 +1,12 @@
 """Grading tests for the `adam` exercise: float64 trajectories compared with the reference (which tests/test_references.py holds to torch.optim.Adam)."""
+import functools
 import importlib.util
+import types
 from pathlib import Path
 
 import torch
 
+from quizkit.grading.wire.codec import SubmissionError
 from quizkit.grading.testing import assert_trajectory, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
@@ -16,8 +19,59 @@ F64 = torch.float64
 RTOL, ATOL = 1e-9, 1e-12  # float64 rounding of different valid formulas stays far below this
 
 
-def _compare(got, want, inits, *, call, hint):
-    assert_trajectory(got, want, inits, rtol=RTOL, atol=ATOL, call=call, hint=hint, state="m, v")
+def _compare(got, want, inits, *, call, hint, causes=()):
+    assert_trajectory(got, want, inits, rtol=RTOL, atol=ATOL, call=call, hint=hint, state="m, v", causes=causes)
+
+
+class _WrongAdam:
+    """Adam as the usual mistakes write it, run here in the trusted process: a submission whose trajectory is
+    one of these is told which mistake it made."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, mistake):
+        self.params, self.lr, self.eps, self.wd, self.mistake = list(params), lr, eps, weight_decay, mistake
+        self.b1, self.b2 = betas[::-1] if mistake == "betas_swapped" else betas
+        dtype = torch.float32 if mistake == "float32_state" else None
+        self.state = [{"t": 0, "m": torch.zeros_like(p, dtype=dtype), "v": torch.zeros_like(p, dtype=dtype)}
+                      for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        for p, s in zip(self.params, self.state):
+            if p.grad is None:
+                continue
+            g = p.grad + self.wd * p if self.wd != 0 else p.grad
+            s["t"] += 1
+            t = s["t"]
+            s["m"].mul_(self.b1).add_(g, alpha=1 - self.b1)
+            s["v"].mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
+            m_hat, v_hat = s["m"], s["v"]
+            if self.mistake != "no_bias_correction":
+                k = t - 1 if self.mistake == "t_from_zero" else t
+                m_hat, v_hat = m_hat / (1 - self.b1**k), v_hat / (1 - self.b2**k)
+            denom = (v_hat + self.eps).sqrt() if self.mistake == "eps_inside_sqrt" else v_hat.sqrt() + self.eps
+            p.sub_(self.lr * m_hat / denom)
+
+
+CAUSES = {
+    "eps_inside_sqrt": "Your steps are exactly those of eps inside the square root, sqrt(v_hat + eps); "
+                       "torch.optim.Adam adds eps after it: sqrt(v_hat) + eps.",
+    "no_bias_correction": "Your steps are exactly those of Adam without the bias correction: use "
+                          "m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t).",
+    "betas_swapped": "Your steps are exactly those of Adam with beta1 and beta2 swapped: beta1 (0.9) decays m, "
+                     "beta2 (0.999) decays v.",
+    "t_from_zero": "Your steps are exactly those of a bias correction with t = 0 on the first step "
+                   "(1 - beta**0 = 0 divides by zero): increment t before m_hat = m / (1 - beta1**t).",
+    "float32_state": "Your steps are exactly those of Adam with m and v kept in float32 (e.g. "
+                     "torch.zeros(p.shape)): use torch.zeros_like(p) so the state keeps float64.",
+}
+
+
+def _wrong(mistake):
+    return types.SimpleNamespace(Adam=functools.partial(_WrongAdam, mistake=mistake))
 
 
 def _gen(seed):
@@ -39,7 +93,9 @@ def _shapes(inits):
 def _run(submission, reference, inits, kwargs, n_steps, **kw):
     got = submission.probe("trajectory", inits, kwargs, n_steps, **kw)
     want = probes.trajectory(reference, inits, kwargs, n_steps, **kw)
-    return got, want
+    causes = [(functools.partial(probes.trajectory, _wrong(m), inits, kwargs, n_steps, **kw), text)
+              for m, text in CAUSES.items()]  # computed only when the submission is wrong
+    return got, want, causes
 
 
 def _kw(kwargs):
@@ -53,9 +109,9 @@ def test_first_step_moves_each_coordinate_by_about_lr(submission, reference):
     # Gradients of very different sizes: after bias correction the first step is ~lr * sign(g) for all of them.
     grads = [[_randn(gen, 2, 3) * torch.logspace(-3, 3, 6, dtype=F64).reshape(2, 3), _randn(gen, 4)]]
     kwargs = {"lr": 0.1}
-    got, want = _run(submission, reference, inits, kwargs, 1, grads=grads)
+    got, want, causes = _run(submission, reference, inits, kwargs, 1, grads=grads)
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}, lr=0.1).step() once with float64 gradients",
         hint="The first Adam step moves every coordinate by about lr * sign(g): m_hat = g and v_hat = g**2 "
         "when t = 1. A step about 3.16 * lr means the bias correction is missing (m / (1 - beta1**t), "
@@ -69,9 +125,9 @@ def test_random_gradients_default_hyperparameters(submission, reference):
     gen = _gen(2)
     inits = [_randn(gen, 3, 4), _randn(gen, 5)]
     grads = [[_randn(gen, 3, 4), _randn(gen, 5, scale=10.0)] for _ in range(20)]
-    got, want = _run(submission, reference, inits, {}, 20, grads=grads)
+    got, want, causes = _run(submission, reference, inits, {}, 20, grads=grads)
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}) with the default lr=1e-3, betas=(0.9, 0.999), eps=1e-8; 20 steps "
         "of random float64 gradients",
         hint="Check the defaults and the order: t += 1; m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g**2; "
@@ -86,9 +142,9 @@ def test_quadratic_bowl_with_custom_betas(submission, reference):
     scales = [torch.rand(4, 2, generator=gen, dtype=F64) * 5 + 0.1, torch.rand(3, generator=gen, dtype=F64) + 0.1]
     centers = [_randn(gen, 4, 2), _randn(gen, 3)]
     kwargs = {"lr": 0.05, "betas": (0.8, 0.95)}
-    got, want = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
+    got, want, causes = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, g = a * (p - c)",
         hint="betas = (beta1, beta2): beta1 is the decay of the first moment m, beta2 of the second moment v. "
         "Are they swapped, or are the bias corrections using the wrong beta?",
@@ -101,9 +157,9 @@ def test_tiny_gradients_eps_outside_the_square_root(submission, reference):
     inits = [_randn(gen, 6), _randn(gen, 2, 2)]
     grads = [[_randn(gen, 6, scale=1e-9), _randn(gen, 2, 2, scale=3e-9)] for _ in range(20)]
     kwargs = {"lr": 0.01}
-    got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9",
         hint="Here sqrt(v_hat) ~ 1e-9 is smaller than eps = 1e-8, so where eps goes decides the step: torch "
         "uses sqrt(v_hat) + eps (eps OUTSIDE the square root). sqrt(v_hat + eps) makes the step ~1000x smaller.",
@@ -116,9 +172,9 @@ def test_weight_decay_is_l2_added_to_the_gradient(submission, reference):
     inits = [_randn(gen, 5, scale=3.0), _randn(gen, 2, 3, scale=3.0)]
     grads = [[_randn(gen, 5), _randn(gen, 2, 3)] for _ in range(20)]
     kwargs = {"lr": 0.01, "weight_decay": 0.1}
-    got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps of random gradients",
         hint="torch.optim.Adam's weight_decay is L2 regularisation: g = g + weight_decay * p BEFORE m and v are "
         "updated. Subtracting lr * weight_decay * p from p directly is AdamW (decoupled decay), a different "
@@ -143,14 +199,20 @@ def test_params_without_grad_are_skipped(submission):
     inits = [_randn(gen, 3), _randn(gen, 2, 2), _randn(gen, 4)]
     grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
     kwargs = {"lr": 0.1}
-    got = submission.probe("trajectory", inits, kwargs, 5, grads=grads)
+    call = "Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None"
+    try:
+        got = submission.probe("trajectory", inits, kwargs, 5, grads=grads)
+    except SubmissionError as err:
+        check(False, call=call, got=f"an error: {err}", expected="p1 skipped and p0, p2 updated",
+              hint="The usual cause: step() uses p.grad without checking it; skip a parameter whose .grad is None "
+                   "(`if p.grad is None: continue`).")
     alone = submission.probe("trajectory", [inits[0], inits[2]], kwargs, 5, grads=[[g[0], g[2]] for g in grads])
     check(_valid(alone, 5, [inits[0], inits[2]]), call="Adam([p0, p2], lr=0.1) for 5 steps",
           got=repr(alone)[:200], expected="5 steps of 2 parameter tensors")
     # p1 must stay at its initial value; p0 and p2 must move exactly as they do without p1.
     _compare(
         got, [[a[0], inits[1], a[1]] for a in alone], inits,
-        call="Adam([p0, p1, p2], lr=0.1) for 5 steps where p1.grad is always None",
+        call=call,
         hint="A parameter whose .grad is None must be skipped (`if p.grad is None: continue`): left unchanged, "
         "no error, and no effect on the other parameters (compared with your own run on [p0, p2]).",
     )
@@ -193,9 +255,9 @@ def test_scalar_and_odd_shapes_with_all_options(submission, reference):
                                                                                       dtype=F64) * 3]
     centers = [torch.tensor(-1.0, dtype=F64), torch.tensor([4.0], dtype=F64), _randn(gen, 2, 3, 4)]
     kwargs = {"lr": 0.1, "betas": (0.7, 0.9), "eps": 1e-6, "weight_decay": 0.01}
-    got, want = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
+    got, want, causes = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) for 20 steps on a quadratic",
         hint="Every option must be honoured, for 0-dim parameters too.",
     )
@@ -208,9 +270,9 @@ def test_tiny_gradients_with_weight_decay_and_custom_eps(submission, reference):
     inits = [_randn(gen, 5, scale=1e-3), _randn(gen, 3, scale=1e-3)]
     grads = [[_randn(gen, 5, scale=1e-9), _randn(gen, 3, scale=1e-8)] for _ in range(20)]
     kwargs = {"lr": 1e-3, "eps": 1e-7, "weight_decay": 1e-4}
-    got, want = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
     _compare(
-        got, want, inits,
+        got, want, inits, causes=causes,
         call=f"Adam({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients of size ~1e-9",
         hint="eps goes outside the square root and weight decay is added to the gradient (L2), as in torch.",
     )

@@ -67,10 +67,37 @@ def _finish(parts: list[str], hint: str) -> str:
     return f"{text} {hint.strip()}".strip() if hint else text
 
 
-def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hint: str = "") -> None:
-    """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
-    within rtol/atol (the rule of torch.testing.assert_close)."""
+Cause = tuple[Any, str]  # (what a known mistake returns, the sentence that names that mistake)
+
+
+def matching_cause(got: Any, causes: Any, *, rtol: float, atol: float) -> str:
+    """The sentence of the first known mistake whose result `got` equals (within rtol/atol), else ''.
+
+    This is how a message names the cause instead of listing the formula: the test computes what the usual
+    wrong versions return (on the same inputs, in the trusted process) and says which one the submission did."""
     import torch
+
+    for wrong, cause in causes:
+        if callable(wrong):
+            wrong = wrong()
+        if (type(got) is torch.Tensor and isinstance(wrong, torch.Tensor) and got.shape == wrong.shape
+                and got.dtype == wrong.dtype
+                and bool(torch.isclose(got, wrong.to(got.dtype), rtol=rtol, atol=atol, equal_nan=True).all())):
+            return cause
+    return ""
+
+
+def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hint: str = "",
+                 causes: Any = ()) -> None:
+    """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
+    within rtol/atol (the rule of torch.testing.assert_close). `causes` are (result of a known mistake, its
+    cause): when got is one of them, the message says so before the general hint."""
+    import torch
+
+    if causes and type(got) is torch.Tensor and got.shape == want.shape and got.dtype == want.dtype:
+        close = bool(torch.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True).all())
+        cause = "" if close else matching_cause(got, causes, rtol=rtol, atol=atol)
+        hint = f"{cause} {hint}".strip() if cause else hint
 
     head = f"Called {call}."
     want_desc = f"a tensor of shape {tuple(want.shape)} and dtype {_dtype(want.dtype)}"
@@ -210,10 +237,13 @@ def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: str) -> str
 
 
 def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: str,
-                      hint: str, state: str = "optimizer state") -> None:
+                      hint: str, state: str = "optimizer state",
+                      causes: list[tuple[list[list[Any]], str]] = ()) -> None:  # type: ignore[assignment]
     """Compare an optimizer's parameters after every step, naming the first step and tensor that went wrong.
 
-    `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step."""
+    `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step. `causes` are
+    (the trajectory of a known mistake, its cause): a submission that follows one of them, in every step and
+    tensor, is told that cause, and not the float32 guess."""
     import torch
 
     check(
@@ -240,5 +270,27 @@ def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol
                     expected=f"updated values such as {w.flatten()[:4].tolist()}",
                     hint=IN_PLACE_HINT,
                 )
-            assert_close(g, w, rtol=rtol, atol=atol, call=f"{call}; params[{i}] after step {k + 1}",
-                         hint=_precision_hint(g, w, rtol, atol, state) + hint)
+            if not _close(g, w, rtol, atol):
+                cause = _trajectory_cause(got, causes, rtol, atol)
+                first = f"{cause} " if cause else _precision_hint(g, w, rtol, atol, state)
+                assert_close(g, w, rtol=rtol, atol=atol, call=f"{call}; params[{i}] after step {k + 1}",
+                             hint=first + hint)
+
+
+def _close(g: Any, w: Any, rtol: float, atol: float) -> bool:
+    import torch
+
+    return (type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype
+            and bool(torch.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True).all()))
+
+
+def _trajectory_cause(got: Any, causes: Any, rtol: float, atol: float) -> str:
+    """The cause whose whole trajectory the submission followed."""
+    for wrong, cause in causes:
+        if callable(wrong):
+            wrong = wrong()
+        if isinstance(wrong, list) and len(wrong) == len(got) and all(
+                isinstance(gs, list) and len(gs) == len(ws) and all(_close(g, w, rtol, atol) for g, w in zip(gs, ws))
+                for gs, ws in zip(got, wrong)):
+            return cause
+    return ""
