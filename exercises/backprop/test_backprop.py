@@ -36,12 +36,51 @@ def _forward(c, W1, b1, W2, b2):
     return ((torch.relu(c["x"] @ W1 + b1) @ W2 + b2 - c["y"]) ** 2).mean()
 
 
-def _autograd(c):
+def _autograd(c, relu=torch.relu):
     """Expected values: torch autograd in float64 (torch.relu has ReLU'(0) = 0)."""
     ps = [c[k].clone().requires_grad_(True) for k in PARAMS]
-    loss = _forward(c, *ps)
+    W1, b1, W2, b2 = ps
+    z = c["x"] @ W1 + b1
+    loss = ((relu(z) @ W2 + b2 - c["y"]) ** 2).mean()
     loss.backward()
     return {"loss": loss.detach(), **{"d" + k: p.grad for k, p in zip(PARAMS, ps)}}
+
+
+def _relu_grad_one_at_zero(z):
+    return torch.where(z >= 0, z, torch.zeros_like(z))  # autograd: slope 1 where z >= 0, so ReLU'(0) = 1
+
+
+def _relu_without_mask(z):
+    return z + (torch.relu(z) - z).detach()  # the forward value of relu, the gradient of the identity
+
+
+def _causes(c, want):
+    """What the usual wrong backward passes return on this case, and the sentence that names each mistake."""
+    n, o = c["y"].shape
+    out = {k: [] for k in KEYS}
+    if n * o > 1:
+        for k in KEYS:
+            out[k].append((want[k] * (n * o), f"Your value is N*O = {n * o} times too large: that is the SUM of the "
+                           "squared errors instead of the mean. The loss is the mean over all N*O elements, so "
+                           "dL/dy_hat = 2 * (y_hat - y) / (N * O)."))
+    if o > 1:
+        for k in KEYS:
+            out[k].append((want[k] * o, f"Your value is O = {o} times too large: you divided by N only, but the mean "
+                           "runs over all N*O elements, so dL/dy_hat = 2 * (y_hat - y) / (N * O)."))
+    for k in KEYS[1:]:
+        out[k].append((want[k] / 2, "Your gradient is half the expected one: the factor 2 from the square is "
+                       "missing, d(diff**2)/d diff = 2 * diff."))
+    if n > 1:
+        for k in ("db1", "db2"):
+            out[k].append((want[k] / n, f"Your {k} is averaged over the batch (1/N = 1/{n} of the expected one): the "
+                           "bias is added to every row, so its gradient is the SUM over dim 0, not the mean."))
+    one_at_zero, no_mask = _autograd(c, _relu_grad_one_at_zero), _autograd(c, _relu_without_mask)
+    for k in ("dW1", "db1"):
+        out[k].append((no_mask[k], "Your gradient has no ReLU mask: multiply dh by (z > 0), since ReLU passes "
+                       "no gradient where z < 0."))
+        out[k].append((one_at_zero[k], "Your mask is (z >= 0): at z == 0 ReLU'(z) is 0, as torch.relu has it, so "
+                       "the mask is (z > 0)."))
+    return out
 
 
 def _describe(c):
@@ -67,24 +106,27 @@ def _loss_tensor(got_loss, call):
     return got_loss
 
 
-def _compare(got, want, call, keys=KEYS, hint_extra=""):
+def _compare(got, want, call, keys=KEYS, hint_extra="", causes=None):
     for k in keys:
         g = _loss_tensor(got[k], call) if k == "loss" else got[k]
-        assert_close(g, want[k], rtol=RTOL, atol=ATOL, call=f"{call}; result['{k}']", hint=(HINTS[k] + " " + hint_extra).strip())
+        assert_close(g, want[k], rtol=RTOL, atol=ATOL, call=f"{call}; result['{k}']",
+                     hint=(HINTS[k] + " " + hint_extra).strip(), causes=(causes or {}).get(k, ()))
 
 
 @points(2)
 def test_small_network_matches_autograd(submission):
     c = _random_case(1, n=4, d=3, hdim=5, o=2)
     got, call = _call(submission, c)
-    _compare(got, _autograd(c), call, keys=("dW2", "db2", "dW1", "db1"))
+    want = _autograd(c)
+    _compare(got, want, call, keys=("dW2", "db2", "dW1", "db1"), causes=_causes(c, want))
 
 
 @points(1)
 def test_loss_value(submission):
     c = _random_case(2, n=6, d=4, hdim=3, o=2)
     got, call = _call(submission, c)
-    _compare(got, _autograd(c), call, keys=("loss",))
+    want = _autograd(c)
+    _compare(got, want, call, keys=("loss",), causes=_causes(c, want))
 
 
 @points(2)
@@ -102,7 +144,8 @@ def test_relu_derivative_at_zero_is_zero(submission):
     n_zero = int((c["x"] @ c["W1"] + c["b1"] == 0).sum())
     assert n_zero > 0  # guards the test itself, not the submission
     got, call = _call(submission, c)
-    _compare(got, _autograd(c), call + f" ({n_zero} pre-activations exactly 0)",
+    want = _autograd(c)
+    _compare(got, want, call + f" ({n_zero} pre-activations exactly 0)", causes=_causes(c, want),
              hint_extra="At z == 0, ReLU'(z) is taken as 0, as torch.relu does: the mask is (z > 0), not (z >= 0).")
 
 
@@ -110,6 +153,7 @@ def test_relu_derivative_at_zero_is_zero(submission):
 def test_gradients_match_centred_finite_differences(submission):
     c = _random_case(4, n=5, d=3, hdim=4, o=2)
     got, call = _call(submission, c)
+    causes = _causes(c, _autograd(c))
     h = 1e-6
     for k in PARAMS:
         fd = torch.zeros_like(c[k])
@@ -121,7 +165,7 @@ def test_gradients_match_centred_finite_differences(submission):
             args_p = {p: (plus if p == k else c[p]) for p in PARAMS}
             args_m = {p: (minus if p == k else c[p]) for p in PARAMS}
             flat[i] = (_forward(c, **args_p) - _forward(c, **args_m)) / (2 * h)
-        assert_close(got["d" + k], fd, rtol=1e-5, atol=1e-7,
+        assert_close(got["d" + k], fd, rtol=1e-5, atol=1e-7, causes=causes["d" + k],
                      call=f"{call}; result['d{k}'] against centred finite differences (L(p+h) - L(p-h)) / 2h, h=1e-6",
                      hint=HINTS["d" + k])
 

@@ -104,8 +104,11 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
     if type(got) is not torch.Tensor:
         raise AssertionError(_finish([head, f"Expected {want_desc}, got {_describe(got)}."], hint))
     if got.shape != want.shape:
-        raise AssertionError(_finish([head, f"Expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}."],
-                                     hint))
+        transposed = (got.dim() == 2 and tuple(got.shape) == tuple(want.shape)[::-1]
+                      and "You returned the transposed shape: check the order of the matrix product "
+                          "(A.T @ B, not B.T @ A) or a stray .T.")
+        raise AssertionError(_finish([head, f"Expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}.",
+                                      transposed or ""], hint))
     if got.dtype != want.dtype:
         raise AssertionError(_finish([
             head, f"Expected dtype {_dtype(want.dtype)}, got {_dtype(got.dtype)}.",
