@@ -19,6 +19,19 @@ DTYPE_HINT = "Don't convert x: build every constant from x (x.new_ones, torch.on
 GRAD_HINT = "d sigma/dx = sigma(x) * (1 - sigma(x)): a bell curve, 0.25 at x = 0 and close to 0 far from it."
 
 
+def _grad_causes(x, reference):
+    """What the usual wrong derivatives return on x, and the sentence that names each mistake."""
+    s = reference.sigmoid(x)
+    return [
+        (lambda: x * (1 - x), "Your values are x * (1 - x): the formula s * (1 - s) was applied to x itself. "
+                              "Compute s = sigmoid(x) first, then return s * (1 - s)."),
+        (lambda: s, "Your values are sigmoid(x) itself: the factor (1 - sigmoid(x)) is missing."),
+        (lambda: s * (1 + s), "Your values are s * (1 + s): the sign is wrong, d sigma/dx = s * (1 - s)."),
+        (lambda: 1 - s * s, "Your values are 1 - s**2, the form of tanh's derivative; for the sigmoid it is "
+                            "s * (1 - s)."),
+    ]
+
+
 def _grid(dtype, lo=-20.0, hi=20.0, n=401):
     return torch.linspace(lo, hi, n, dtype=dtype)
 
@@ -46,7 +59,8 @@ def test_shape_and_dtype_are_preserved(submission, reference):
             x = (torch.randn(shape, generator=gen, dtype=F64) * 5).to(dtype)
             for name in ("sigmoid", "sigmoid_grad"):
                 tol = (TOL if name == "sigmoid" else GRAD_TOL)[dtype]
-                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol,
+                causes = _grad_causes(x, reference) if name == "sigmoid_grad" else ()
+                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol, causes=causes,
                              call=f"{name}(x) with x of shape {shape} and dtype {str(dtype)[6:]}",
                              hint="Work element-wise and return a tensor shaped like x. " + DTYPE_HINT)
 
@@ -78,6 +92,7 @@ def test_large_inputs_stay_finite_and_accurate(submission, reference):
 def test_grad_matches_reference(submission, reference):
     x = _grid(F64)
     assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F64],
+                 causes=_grad_causes(x, reference),
                  call="sigmoid_grad(torch.linspace(-20, 20, 401, dtype=torch.float64))", hint=GRAD_HINT)
 
 
@@ -92,12 +107,14 @@ def test_grad_large_inputs(submission, reference):
             bad = ~torch.isfinite(got)
             check(not bad.any(), call=call, got=f"{got[bad].tolist()} at x = {x[bad].tolist()}",
                   expected="finite values near 0", hint=STABLE_HINT)
-        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT)
+        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT,
+                     causes=_grad_causes(x, reference))
 
 
 @points(1)
 def test_grad_float32(submission, reference):
     x = _grid(F32, -20.0, 20.0, 201).reshape(3, 67)
     assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F32],
+                 causes=_grad_causes(x, reference),
                  call="sigmoid_grad(x) with x float32 of shape (3, 67), values in [-20, 20]",
                  hint=GRAD_HINT + " " + DTYPE_HINT)

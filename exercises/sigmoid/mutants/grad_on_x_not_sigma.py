@@ -1,8 +1,8 @@
 """Known-wrong variant of `sigmoid`: the derivative s * (1 - s) is computed on x itself, not on s = sigmoid(x).
 
 expect:
-  en: [x * (1 - x)]
-  zh: [x * (1 - x)]
+  en: ["applied to x itself"]
+  zh: ["x * (1 - x)"]
 """
 
 import torch
