@@ -43,6 +43,38 @@ def torch_lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return h_next, c_next
 
 
+def _wrong_step(x, h, c, W_ih, W_hh, b_ih, b_hh, *, mistake):
+    """One LSTM step as a usual mistake writes it (trusted side only)."""
+    gates = x @ W_ih.T + h @ W_hh.T + b_ih + (0 if mistake == "one_bias" else b_hh)
+    i, f, g, o = gates.chunk(4, dim=1)
+    if mistake == "ifog":
+        g, o = o, g
+    i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
+    g = torch.sigmoid(g) if mistake == "sigmoid_candidate" else torch.tanh(g)
+    c_next = f * c + (g if mistake == "no_input_gate" else i * g)
+    h_next = o * (c_next if mistake == "no_tanh_on_cell" else torch.tanh(c_next))
+    return h_next, c_next
+
+
+MISTAKES = {
+    "ifog": "Your result is exactly that of the gate order i, f, o, g: torch stacks the blocks as i, f, g, o "
+            "(rows 2H:3H are the candidate g, 3H:4H the output gate o).",
+    "one_bias": "Your result is exactly that of adding only b_ih: torch.nn.LSTMCell adds both biases, "
+                "x @ W_ih.T + b_ih + h @ W_hh.T + b_hh.",
+    "no_input_gate": "Your result is exactly that of c_next = f * c + g: the input gate is missing, "
+                     "c_next = f * c + i * g.",
+    "no_tanh_on_cell": "Your result is exactly that of h_next = o * c_next: the cell state goes through tanh "
+                       "first, h_next = o * tanh(c_next).",
+    "sigmoid_candidate": "Your result is exactly that of a sigmoid on the candidate g: g = tanh(...), so it "
+                         "lies in (-1, 1).",
+}
+
+
+def _causes(args, which):
+    """(what each usual mistake returns, the sentence that names it), for h_next (which=0) or c_next (1)."""
+    return [(lambda m=m: _wrong_step(*args, mistake=m)[which], text) for m, text in MISTAKES.items()]
+
+
 def _describe(args, what=""):
     shapes = ", ".join(f"{n}{tuple(a.shape)}" for n, a in zip(NAMES, args))
     return f"lstm_cell({shapes}){what}"
@@ -62,8 +94,10 @@ def _check_step(got, args, call, hint):
     check(not (_close(got_h, want_c) and _close(got_c, want_h) and not _close(got_h, want_h)), call=call,
           got="(c_next, h_next)", expected="(h_next, c_next)",
           hint="The values are right but in the wrong order: return h_next first, then c_next (as torch.nn.LSTMCell).")
-    assert_close(got_c, want_c, rtol=RTOL, atol=ATOL, call=f"{call}; c_next (the 2nd value returned)", hint=hint)
-    assert_close(got_h, want_h, rtol=RTOL, atol=ATOL, call=f"{call}; h_next (the 1st value returned)", hint=hint)
+    assert_close(got_c, want_c, rtol=RTOL, atol=ATOL, call=f"{call}; c_next (the 2nd value returned)", hint=hint,
+                 causes=_causes(args, 1))
+    assert_close(got_h, want_h, rtol=RTOL, atol=ATOL, call=f"{call}; h_next (the 1st value returned)", hint=hint,
+                 causes=_causes(args, 0))
     return got
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import torch
 
+from quizkit.grading.wire.codec import SubmissionError
 from quizkit.grading.testing import assert_trajectory, check, hidden, points
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
@@ -188,7 +189,12 @@ def test_params_without_grad_are_skipped(submission):
     grads = [[_randn(gen, 3), None, _randn(gen, 4)] for _ in range(5)]
     for cls, kwargs in CASES:
         call = f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps where p1.grad is always None"
-        got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
+        try:
+            got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
+        except SubmissionError as err:
+            check(False, call=call, got=f"an error: {err}", expected="p1 skipped and p0, p2 updated",
+                  hint="The usual cause: step() uses p.grad without checking it; skip a parameter whose .grad is "
+                       "None (`if p.grad is None: continue`).")
         alone = submission.probe("trajectory", cls, [inits[0], inits[2]], kwargs, 5,
                                  grads=[[g[0], g[2]] for g in grads])
         check(_valid(alone, 5, [inits[0], inits[2]]), call=f"{cls}([p0, p2], {_kw(kwargs)}) for 5 steps",

@@ -234,8 +234,8 @@ def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: str) -> str
 
     same_kind = type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()
     if same_kind and not torch.allclose(g, w, rtol=rtol, atol=atol) and torch.allclose(g, w, rtol=1e-5, atol=1e-7):
-        return (f"The error is tiny (float32-sized): is some state ({state}) or constant built in float32, "
-                "e.g. torch.zeros(p.shape)? Use torch.zeros_like(p) so it keeps float64. ")
+        return (f"The error is tiny: the usual causes are some state ({state}) or constant built in float32 "
+                "(e.g. torch.zeros(p.shape); use torch.zeros_like(p)), or eps in a slightly different place. ")
     return ""
 
 
@@ -274,10 +274,31 @@ def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol
                     hint=IN_PLACE_HINT,
                 )
             if not _close(g, w, rtol, atol):
-                cause = _trajectory_cause(got, causes, rtol, atol)
+                prev = inits[i] if k == 0 else want[k - 1][i]  # every earlier step matched
+                cause = _trajectory_cause(got, causes, rtol, atol) or _step_cause(g, w, prev, rtol, atol)
                 first = f"{cause} " if cause else _precision_hint(g, w, rtol, atol, state)
                 assert_close(g, w, rtol=rtol, atol=atol, call=f"{call}; params[{i}] after step {k + 1}",
                              hint=first + hint)
+
+
+def _step_cause(g: Any, w: Any, prev: Any, rtol: float, atol: float) -> str:
+    """A step that is the expected one with the opposite sign, or scaled by one constant, names that."""
+    import torch
+
+    if not (type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()):
+        return ""
+    mine, right = g - prev, w - prev
+    if not bool((right.abs() > 1e-12).all()) or right.numel() == 0:
+        return ""
+    if _close(mine, -right, rtol, max(atol, 1e-12)):
+        return ("Your step has the opposite sign: the parameters moved up the gradient. An optimizer moves "
+                "against it: p -= lr * (update).")
+    ratio = (mine / right).flatten()
+    c = float(ratio[0])
+    if abs(c) > 1e-12 and abs(c - 1) > 1e-6 and bool(torch.isclose(ratio, ratio[0], rtol=1e-6, atol=0).all()):
+        return (f"Your step is {c:.6g} times the expected one in every coordinate: a constant factor is wrong "
+                "(the learning rate, or a factor such as (1 - momentum)).")
+    return ""
 
 
 def _close(g: Any, w: Any, rtol: float, atol: float) -> bool:
