@@ -8,7 +8,7 @@ probe hands back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from quizkit.grading.wire.codec import Seeded
@@ -88,7 +88,7 @@ def matching_cause(got: Any, causes: Any, *, rtol: float, atol: float) -> str:
 
 
 def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hint: str = "",
-                 causes: Any = ()) -> None:
+                 causes: Sequence[Cause] = ()) -> None:
     """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
     within rtol/atol (the rule of torch.testing.assert_close). `causes` are (result of a known mistake, its
     cause): when got is one of them, the message says so before the general hint."""
@@ -241,7 +241,7 @@ def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: str) -> str
 
 def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: str,
                       hint: str, state: str = "optimizer state",
-                      causes: list[tuple[list[list[Any]], str]] = ()) -> None:  # type: ignore[assignment]
+                      causes: Sequence[tuple[Any, str]] = ()) -> None:
     """Compare an optimizer's parameters after every step, naming the first step and tensor that went wrong.
 
     `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step. `causes` are

@@ -56,7 +56,8 @@ class GradingPlugin:
         self.infrastructure: str | None = None
         self.on_collect = on_collect  # the names of the tests about to run, once collected
         self.on_result = on_result  # each test's result as soon as it is known (progress on a terminal)
-        self.load_reported = False  # a syntax or import error is reported by the first test only
+        self.load_reported = False  # a syntax or import error is reported by the first visible test only
+        self.hidden: dict[str, bool] = {}
 
     # -- fixtures ---------------------------------------------------------------------------------------------
     @pytest.fixture
@@ -76,6 +77,8 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.order = [item.nodeid for item in items]
+        self.hidden = {item.nodeid: bool(getattr(getattr(item, "function", None), HIDDEN_ATTR, False))
+                       for item in items}
         if self.on_collect is not None:
             self.on_collect([item.name for item in items])
 
@@ -105,21 +108,27 @@ class GradingPlugin:
         if self.on_result is not None:
             self.on_result(result)
 
-    def _not_loaded(self, event: Any) -> tuple[Status, str] | None:
+    def _not_loaded(self, nodeid: str, event: Any, not_run: bool) -> tuple[Status, str] | None:
         """A file that could not be loaded (syntax error, failed import, static finding) is reported once, by
-        the first test, with the offending line; every later test is marked as not run."""
+        the first visible test, with the offending line; every other test is marked as not run."""
         session = self.session
         known = session.preset or session.load_failure
-        if known is None or event is None or (event.status, event.message) != (known.status, known.message):
+        if known is None or (event is None and not not_run):
             return None
-        if self.load_reported:
+        if event is not None and (event.status, event.message) != (known.status, known.message):
+            return None  # this test failed for a reason of its own
+        if self.load_reported or (self.hidden.get(nodeid) and self._visible_after(nodeid)):
             return Status.NOT_RUN, ""
         self.load_reported = True
-        return event.status, with_source_line(event.message, session.source, session.filename)
+        return known.status, with_source_line(known.message, session.source, session.filename)
+
+    def _visible_after(self, nodeid: str) -> bool:
+        later = self.order[self.order.index(nodeid) + 1:] if nodeid in self.order else []
+        return any(not self.hidden.get(n) for n in later)
 
     def _verdict(self, nodeid: str, call: Any) -> tuple[Status, str]:
         event = self.session.event_for(nodeid)
-        once = self._not_loaded(event)
+        once = self._not_loaded(nodeid, event, call.excinfo is not None and isinstance(call.excinfo.value, NotRun))
         if once is not None:
             return once
         if event is not None:
