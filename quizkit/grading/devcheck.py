@@ -50,7 +50,7 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
     except QuizkitError as err:
         result.problems.append(str(err))
         return result
-    grader = Grader(ex)
+    grader = Grader(ex, lang="en")  # explicit: the zh grader below may have set the grading language
     ref = grader.grade(Path(ex.reference))
     if not ref.passed or ref.score != ref.max_score:
         failed = ", ".join(f"{t.name} ({t.status.value}: {t.message[:120]})" for t in ref.failing)

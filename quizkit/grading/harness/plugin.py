@@ -85,7 +85,7 @@ class GradingPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: Any) -> None:
         self.session.begin_test(item.nodeid)
-        if self.session.preset is not None or self.session.load_failure is not None:
+        if self._unloadable() is not None:
             raise NotRun()  # nothing of the submission can run: don't spend time on the test's own work
 
     @pytest.hookimpl(tryfirst=True)
@@ -112,7 +112,7 @@ class GradingPlugin:
         """A file that could not be loaded (syntax error, failed import, static finding) is reported once, by
         the first visible test, with the offending line; every other test is marked as not run."""
         session = self.session
-        known = session.preset or session.load_failure
+        known = self._unloadable()
         if known is None or (event is None and not not_run):
             return None
         if event is not None and (event.status, event.message) != (known.status, known.message):
@@ -121,6 +121,12 @@ class GradingPlugin:
             return Status.NOT_RUN, ""
         self.load_reported = True
         return known.status, with_source_line(known.message, session.source, session.filename)
+
+    def _unloadable(self) -> Any:
+        """The error that keeps the file from loading (syntax error, unreadable file, failed import); a forbidden
+        call or a timeout while loading keeps its own status on every test."""
+        known = self.session.preset or self.session.load_failure
+        return known if known is not None and known.status is Status.ERROR else None
 
     def _visible_after(self, nodeid: str) -> bool:
         later = self.order[self.order.index(nodeid) + 1:] if nodeid in self.order else []
