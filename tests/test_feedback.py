@@ -171,3 +171,71 @@ def test_every_shipped_mutant_declares_its_mistake_in_both_languages() -> None:
     for m in mutants:
         spec = read_mutant(m)
         assert spec.expect["en"] and spec.expect["zh"], m
+
+
+class _FakeGrader:
+    """Grades a mutant by the message written in it: what dev check sees, without running the sandbox."""
+
+    def __init__(self, ex=None, lang: str = "en") -> None:
+        self.lang = lang
+
+    def grade(self, path: Path):  # type: ignore[no-untyped-def]
+        from quizkit.grading.report import GradeReport, Status, TestResult
+
+        text = path.read_text(encoding="utf-8")
+        message = re.search(rf"MESSAGE_{self.lang.upper()} = \"(.*)\"", text)
+        hidden = "ONLY_HIDDEN" in text
+        tests = [TestResult("test_a", Status.FAILED, 0, 1, message[1] if message else "Called f. Expected 1, got 2.",
+                            "hidden" if hidden else "visible")]
+        return GradeReport.from_tests("ex", tests, duration_s=0.0)
+
+
+def _ex_with(tmp_path: Path, mutants: dict[str, str]):  # type: ignore[no-untyped-def]
+    import types
+
+    paths = []
+    for name, body in mutants.items():
+        p = tmp_path / f"{name}.py"
+        p.write_text(textwrap.dedent(body), encoding="utf-8")
+        paths.append(p)
+    return types.SimpleNamespace(id="ex", mutants=tuple(paths))
+
+
+HEADER = '"""Wrong.\n\nexpect:\n  en: [sum instead of the mean]\n  zh: [求和而不是平均]\n"""\n'
+
+
+def test_dev_check_fails_a_mutant_whose_messages_do_not_name_its_mistake(tmp_path: Path, monkeypatch) -> None:
+    from quizkit.grading import devcheck, runner
+
+    monkeypatch.setattr(runner, "Grader", _FakeGrader)
+    ex = _ex_with(tmp_path, {
+        "named": HEADER + 'MESSAGE_EN = "Called f. Your loss is the SUM instead of the MEAN."\n',
+        "vague": HEADER + 'MESSAGE_EN = "Called f. Expected 1, got 8. Check the formula."\n',
+        "hidden_only": HEADER + 'ONLY_HIDDEN = 1\nMESSAGE_EN = "sum instead of the mean"\n',
+        "undeclared": '"""Wrong, but says not how."""\n',
+    })
+    result = devcheck.ExerciseCheck("ex")
+    caught, named = devcheck._check_mutants(ex, _FakeGrader(), result)
+    assert caught == 4 and named.startswith("1/4 named in en")
+    assert "zh not checked (messages are English only)" in named
+    problems = "\n".join(result.problems)
+    assert "mutant vague.py: no failing visible test names its mistake in en" in problems
+    assert "mutant hidden_only.py: no failing visible test names its mistake in en" in problems
+    assert "(no visible test failed)" in problems
+    assert "undeclared.py:1: the docstring has no 'expect:' block" in problems
+    assert "named.py" not in problems
+
+
+def test_dev_check_checks_zh_once_the_messages_are_chinese(tmp_path: Path, monkeypatch) -> None:
+    from quizkit.grading import devcheck, runner
+
+    monkeypatch.setattr(runner, "Grader", _FakeGrader)
+    ex = _ex_with(tmp_path, {
+        "good": HEADER + 'MESSAGE_EN = "sum instead of the mean"\nMESSAGE_ZH = "你的损失是求和而不是平均。"\n',
+        "bad_zh": HEADER + 'MESSAGE_EN = "sum instead of the mean"\nMESSAGE_ZH = "检查公式。"\n',
+    })
+    result = devcheck.ExerciseCheck("ex")
+    _, named = devcheck._check_mutants(ex, _FakeGrader(), result)
+    assert named == "2/2 named in en, 1/2 in zh"
+    about_mutants = [p for p in result.problems if p.startswith("mutant ")]  # (and: fewer than 3 mutants)
+    assert len(about_mutants) == 1 and "bad_zh.py" in about_mutants[0] and "in zh" in about_mutants[0]

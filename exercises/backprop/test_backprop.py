@@ -61,12 +61,11 @@ def _causes(c, want):
     if n * o > 1:
         for k in KEYS:
             out[k].append((want[k] * (n * o), f"Your value is N*O = {n * o} times too large: that is the SUM of the "
-                           "squared errors instead of the mean. The loss is the mean over all N*O elements, so "
-                           "dL/dy_hat = 2 * (y_hat - y) / (N * O)."))
+                           "squared errors instead of the mean over all N*O elements."))
     if o > 1:
         for k in KEYS:
             out[k].append((want[k] * o, f"Your value is O = {o} times too large: you divided by N only, but the mean "
-                           "runs over all N*O elements, so dL/dy_hat = 2 * (y_hat - y) / (N * O)."))
+                           "runs over all N*O elements."))
     for k in KEYS[1:]:
         out[k].append((want[k] / 2, "Your gradient is half the expected one: the factor 2 from the square is "
                        "missing, d(diff**2)/d diff = 2 * diff."))
