@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_trajectory, check, hidden, points
+from quizkit.grading.testing import assert_trajectory, check, hidden, points, say
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
@@ -57,16 +57,29 @@ class _WrongAdam:
 
 
 CAUSES = {
-    "eps_inside_sqrt": "Your steps are exactly those of eps inside the square root, sqrt(v_hat + eps); "
-                       "torch.optim.Adam adds eps after it: sqrt(v_hat) + eps.",
-    "no_bias_correction": "Your steps are exactly those of Adam without the bias correction: use "
-                          "m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t).",
-    "betas_swapped": "Your steps are exactly those of Adam with beta1 and beta2 swapped: beta1 (0.9) decays m, "
-                     "beta2 (0.999) decays v.",
-    "t_from_zero": "Your steps are exactly those of a bias correction with t = 0 on the first step "
-                   "(1 - beta**0 = 0 divides by zero): increment t before m_hat = m / (1 - beta1**t).",
-    "float32_state": "Your steps are exactly those of Adam with m and v kept in float32 (e.g. "
-                     "torch.zeros(p.shape)): use torch.zeros_like(p) so the state keeps float64.",
+    "eps_inside_sqrt": {
+        "en": "Your steps are exactly those of eps inside the square root, sqrt(v_hat + eps); torch.optim.Adam adds "
+              "eps after it: sqrt(v_hat) + eps.",
+        "zh": "你的更新与把 eps 放在开方里 sqrt(v_hat + eps) 完全一致；torch.optim.Adam 把 eps 加在开方之后："
+              "sqrt(v_hat) + eps。"},
+    "no_bias_correction": {
+        "en": "Your steps are exactly those of Adam without the bias correction: use m_hat = m / (1 - beta1**t) "
+              "and v_hat = v / (1 - beta2**t).",
+        "zh": "你的更新与没有偏差修正的 Adam 完全一致：应使用 m_hat = m / (1 - beta1**t) 和 v_hat = v / (1 - beta2**t)。"},
+    "betas_swapped": {
+        "en": "Your steps are exactly those of Adam with beta1 and beta2 swapped: beta1 (0.9) decays m, beta2 "
+              "(0.999) decays v.",
+        "zh": "你的更新与 beta1 和 beta2 对调后的 Adam 完全一致：beta1（0.9）用于 m 的衰减，beta2（0.999）用于 v。"},
+    "t_from_zero": {
+        "en": "Your steps are exactly those of a bias correction with t = 0 on the first step (1 - beta**0 = 0 "
+              "divides by zero): increment t before m_hat = m / (1 - beta1**t).",
+        "zh": "你的更新与第一步用 t = 0 做偏差修正完全一致（1 - beta**0 = 0，除以零）：先 t += 1，再算 "
+              "m_hat = m / (1 - beta1**t)。"},
+    "float32_state": {
+        "en": "Your steps are exactly those of Adam with m and v kept in float32 (e.g. torch.zeros(p.shape)): use "
+              "torch.zeros_like(p) so the state keeps float64.",
+        "zh": "你的更新与把 m、v 存成 float32 的 Adam 完全一致（例如 torch.zeros(p.shape)）：用 torch.zeros_like(p)，"
+              "状态才会保持 float64。"},
 }
 
 
@@ -204,8 +217,10 @@ def test_params_without_grad_are_skipped(submission):
         got = submission.probe("trajectory", inits, kwargs, 5, grads=grads)
     except SubmissionError as err:
         check(False, call=call, got=f"an error: {err}", expected="p1 skipped and p0, p2 updated",
-              hint="The usual cause: step() uses p.grad without checking it; skip a parameter whose .grad is None "
-                   "(`if p.grad is None: continue`).")
+              hint=say({"en": "The usual cause: step() uses p.grad without checking it; skip a parameter whose "
+                              ".grad is None (`if p.grad is None: continue`).",
+                        "zh": "常见原因：step() 没有检查就使用了 p.grad；grad 为 None 的参数要跳过"
+                              "（`if p.grad is None: continue`）。"}))
     alone = submission.probe("trajectory", [inits[0], inits[2]], kwargs, 5, grads=[[g[0], g[2]] for g in grads])
     check(_valid(alone, 5, [inits[0], inits[2]]), call="Adam([p0, p2], lr=0.1) for 5 steps",
           got=repr(alone)[:200], expected="5 steps of 2 parameter tensors")

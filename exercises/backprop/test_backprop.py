@@ -60,25 +60,36 @@ def _causes(c, want):
     out = {k: [] for k in KEYS}
     if n * o > 1:
         for k in KEYS:
-            out[k].append((want[k] * (n * o), f"Your value is N*O = {n * o} times too large: that is the SUM of the "
-                           "squared errors instead of the mean over all N*O elements."))
+            out[k].append((want[k] * (n * o), {
+                "en": f"Your value is N*O = {n * o} times too large: that is the SUM of the squared errors instead "
+                      "of the mean over all N*O elements.",
+                "zh": f"你的结果大了 N*O = {n * o} 倍：这是平方误差求和而不是平均（应对全部 N*O 个元素取平均）。"}))
     if o > 1:
         for k in KEYS:
-            out[k].append((want[k] * o, f"Your value is O = {o} times too large: you divided by N only, but the mean "
-                           "runs over all N*O elements."))
+            out[k].append((want[k] * o, {
+                "en": f"Your value is O = {o} times too large: you divided by N only, but the mean runs over all "
+                      "N*O elements.",
+                "zh": f"你的结果大了 O = {o} 倍：你只除以了 N，但平均是对全部 N*O 个元素取的。"}))
     for k in KEYS[1:]:
-        out[k].append((want[k] / 2, "Your gradient is half the expected one: the factor 2 from the square is "
-                       "missing, d(diff**2)/d diff = 2 * diff."))
+        out[k].append((want[k] / 2, {
+            "en": "Your gradient is half the expected one: the factor 2 from the square is missing, "
+                  "d(diff**2)/d diff = 2 * diff.",
+            "zh": "你的梯度是预期的一半：缺少平方求导带来的因子 2，d(diff**2)/d diff = 2 * diff。"}))
     if n > 1:
         for k in ("db1", "db2"):
-            out[k].append((want[k] / n, f"Your {k} is averaged over the batch (1/N = 1/{n} of the expected one): the "
-                           "bias is added to every row, so its gradient is the SUM over dim 0, not the mean."))
+            out[k].append((want[k] / n, {
+                "en": f"Your {k} is averaged over the batch (1/N = 1/{n} of the expected one): the bias is added to "
+                      "every row, so its gradient is the SUM over dim 0, not the mean.",
+                "zh": f"你的 {k} 对 batch 取了平均（是预期的 1/N = 1/{n}）：偏置加在每一行上，所以它的梯度是沿 dim 0 "
+                      "求和，而不是平均。"}))
     one_at_zero, no_mask = _autograd(c, _relu_grad_one_at_zero), _autograd(c, _relu_without_mask)
     for k in ("dW1", "db1"):
-        out[k].append((no_mask[k], "Your gradient has no ReLU mask: multiply dh by (z > 0), since ReLU passes "
-                       "no gradient where z < 0."))
-        out[k].append((one_at_zero[k], "Your mask is (z >= 0): at z == 0 ReLU'(z) is 0, as torch.relu has it, so "
-                       "the mask is (z > 0)."))
+        out[k].append((no_mask[k], {
+            "en": "Your gradient has no ReLU mask: multiply dh by (z > 0), since ReLU passes no gradient where z < 0.",
+            "zh": "你的梯度没有 ReLU 掩码：dh 要乘以 (z > 0)，因为 z < 0 处 ReLU 不传梯度。"}))
+        out[k].append((one_at_zero[k], {
+            "en": "Your mask is (z >= 0): at z == 0 ReLU'(z) is 0, as torch.relu has it, so the mask is (z > 0).",
+            "zh": "你的掩码是 (z >= 0)：在 z == 0 处 ReLU'(z) 为 0（与 torch.relu 一致），所以掩码应是 (z > 0)。"}))
     return out
 
 

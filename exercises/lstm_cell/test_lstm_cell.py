@@ -57,16 +57,21 @@ def _wrong_step(x, h, c, W_ih, W_hh, b_ih, b_hh, *, mistake):
 
 
 MISTAKES = {
-    "ifog": "Your result is exactly that of the gate order i, f, o, g: torch stacks the blocks as i, f, g, o "
-            "(rows 2H:3H are the candidate g, 3H:4H the output gate o).",
-    "one_bias": "Your result is exactly that of adding only b_ih: torch.nn.LSTMCell adds both biases, "
-                "x @ W_ih.T + b_ih + h @ W_hh.T + b_hh.",
-    "no_input_gate": "Your result is exactly that of c_next = f * c + g: the input gate is missing, "
-                     "c_next = f * c + i * g.",
-    "no_tanh_on_cell": "Your result is exactly that of h_next = o * c_next: the cell state goes through tanh "
-                       "first, h_next = o * tanh(c_next).",
-    "sigmoid_candidate": "Your result is exactly that of a sigmoid on the candidate g: g = tanh(...), so it "
-                         "lies in (-1, 1).",
+    "ifog": {"en": "Your result is exactly that of the gate order i, f, o, g: torch stacks the blocks as i, f, g, o "
+                   "(rows 2H:3H are the candidate g, 3H:4H the output gate o).",
+             "zh": "你的结果与门顺序 i, f, o, g 完全一致：torch 的分块顺序是 i, f, g, o（2H:3H 行是候选 g，3H:4H 行是输出门 o）。"},
+    "one_bias": {"en": "Your result is exactly that of adding only b_ih: torch.nn.LSTMCell adds both biases, "
+                       "x @ W_ih.T + b_ih + h @ W_hh.T + b_hh.",
+                 "zh": "你的结果与只加了 b_ih 完全一致：torch.nn.LSTMCell 两个偏置都加，x @ W_ih.T + b_ih + h @ W_hh.T + b_hh。"},
+    "no_input_gate": {"en": "Your result is exactly that of c_next = f * c + g: the input gate is missing, "
+                            "c_next = f * c + i * g.",
+                      "zh": "你的结果与 c_next = f * c + g 完全一致：缺少输入门，应为 c_next = f * c + i * g。"},
+    "no_tanh_on_cell": {"en": "Your result is exactly that of h_next = o * c_next: the cell state goes through tanh "
+                              "first, h_next = o * tanh(c_next).",
+                        "zh": "你的结果与 h_next = o * c_next 完全一致：细胞状态要先过 tanh，h_next = o * tanh(c_next)。"},
+    "sigmoid_candidate": {"en": "Your result is exactly that of a sigmoid on the candidate g: g = tanh(...), so it "
+                                "lies in (-1, 1).",
+                          "zh": "你的结果与对候选 g 用 sigmoid 完全一致：g = tanh(...)，取值在 (-1, 1)。"},
 }
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_trajectory, check, hidden, points
+from quizkit.grading.testing import assert_trajectory, check, hidden, points, say
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
@@ -193,8 +193,10 @@ def test_params_without_grad_are_skipped(submission):
             got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
         except SubmissionError as err:
             check(False, call=call, got=f"an error: {err}", expected="p1 skipped and p0, p2 updated",
-                  hint="The usual cause: step() uses p.grad without checking it; skip a parameter whose .grad is "
-                       "None (`if p.grad is None: continue`).")
+                  hint=say({"en": "The usual cause: step() uses p.grad without checking it; skip a parameter "
+                                  "whose .grad is None (`if p.grad is None: continue`).",
+                            "zh": "常见原因：step() 没有检查就使用了 p.grad；grad 为 None 的参数要跳过"
+                                  "（`if p.grad is None: continue`）。"}))
         alone = submission.probe("trajectory", cls, [inits[0], inits[2]], kwargs, 5,
                                  grads=[[g[0], g[2]] for g in grads])
         check(_valid(alone, 5, [inits[0], inits[2]]), call=f"{cls}([p0, p2], {_kw(kwargs)}) for 5 steps",

@@ -23,12 +23,17 @@ def _grad_causes(x, reference):
     """What the usual wrong derivatives return on x, and the sentence that names each mistake."""
     s = reference.sigmoid(x)
     return [
-        (lambda: x * (1 - x), "Your values are x * (1 - x): the formula s * (1 - s) was applied to x itself. "
-                              "Compute s = sigmoid(x) first, then return s * (1 - s)."),
-        (lambda: s, "Your values are sigmoid(x) itself: the factor (1 - sigmoid(x)) is missing."),
-        (lambda: s * (1 + s), "Your values are s * (1 + s): the sign is wrong, d sigma/dx = s * (1 - s)."),
-        (lambda: 1 - s * s, "Your values are 1 - s**2, the form of tanh's derivative; for the sigmoid it is "
-                            "s * (1 - s)."),
+        (lambda: x * (1 - x), {
+            "en": "Your values are x * (1 - x): the formula s * (1 - s) was applied to x itself. Compute "
+                  "s = sigmoid(x) first, then return s * (1 - s).",
+            "zh": "你的结果是 x * (1 - x)：公式 s * (1 - s) 被直接用在了 x 上。先算 s = sigmoid(x)，再返回 s * (1 - s)。"}),
+        (lambda: s, {"en": "Your values are sigmoid(x) itself: the factor (1 - sigmoid(x)) is missing.",
+                     "zh": "你的结果就是 sigmoid(x) 本身：缺少因子 (1 - sigmoid(x))。"}),
+        (lambda: s * (1 + s), {"en": "Your values are s * (1 + s): the sign is wrong, d sigma/dx = s * (1 - s).",
+                               "zh": "你的结果是 s * (1 + s)：符号错了，d sigma/dx = s * (1 - s)。"}),
+        (lambda: 1 - s * s, {"en": "Your values are 1 - s**2, the form of tanh's derivative; for the sigmoid it is "
+                                   "s * (1 - s).",
+                             "zh": "你的结果是 1 - s**2，这是 tanh 导数的形式；sigmoid 的导数是 s * (1 - s)。"}),
     ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_close, check, hidden, points
+from quizkit.grading.testing import assert_close, check, hidden, points, say
 
 # The probes run inside the sandboxed child on the student's module; here the same code reads the reference.
 _spec = importlib.util.spec_from_file_location("vgg11_probes", Path(__file__).with_name("probes.py"))
@@ -27,8 +27,10 @@ def _gen(seed):
 
 
 def _classes_hint(outputs, num_classes):
-    return (f"The last Linear layer has {outputs:,} outputs, not num_classes={num_classes}: it must be "
-            "nn.Linear(4096, num_classes). A hard-coded nn.Linear(4096, 1000) ignores num_classes.")
+    return say({"en": f"The last Linear layer has {outputs:,} outputs, not num_classes={num_classes}: it must be "
+                      "nn.Linear(4096, num_classes). A hard-coded nn.Linear(4096, 1000) ignores num_classes.",
+                "zh": f"最后一个 Linear 层有 {outputs:,} 个输出，而不是 num_classes={num_classes}：它必须是 "
+                      "nn.Linear(4096, num_classes)。写死的 nn.Linear(4096, 1000) 忽略了 num_classes。"})
 
 
 def _count_hint(got, want, batch_norm, num_classes):

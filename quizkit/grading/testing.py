@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from quizkit.grading.wire.codec import Seeded
 
-__all__ = ["Seeded", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points"]
+__all__ = ["Seeded", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points", "say"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,7 +67,16 @@ def _finish(parts: list[str], hint: str) -> str:
     return f"{text} {hint.strip()}".strip() if hint else text
 
 
-Cause = tuple[Any, str]  # (what a known mistake returns, the sentence that names that mistake)
+Cause = tuple[Any, Any]  # (what a known mistake returns, the sentence that names it: a str or {"zh", "en"})
+
+
+def say(text: Any) -> str:
+    """A sentence in the grading language: a str as it is, or a {"zh": ..., "en": ...} mapping."""
+    if isinstance(text, dict):
+        from quizkit.render.i18n import get_lang
+
+        return str(text.get(get_lang()) or text["en"])
+    return str(text)
 
 
 def matching_cause(got: Any, causes: Any, *, rtol: float, atol: float) -> str:
@@ -83,7 +92,7 @@ def matching_cause(got: Any, causes: Any, *, rtol: float, atol: float) -> str:
         if (type(got) is torch.Tensor and isinstance(wrong, torch.Tensor) and got.shape == wrong.shape
                 and got.dtype == wrong.dtype
                 and bool(torch.isclose(got, wrong.to(got.dtype), rtol=rtol, atol=atol, equal_nan=True).all())):
-            return cause
+            return say(cause)
     return ""
 
 
@@ -105,8 +114,9 @@ def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: str, hi
         raise AssertionError(_finish([head, f"Expected {want_desc}, got {_describe(got)}."], hint))
     if got.shape != want.shape:
         transposed = (got.dim() == 2 and tuple(got.shape) == tuple(want.shape)[::-1]
-                      and "You returned the transposed shape: check the order of the matrix product "
-                          "(A.T @ B, not B.T @ A) or a stray .T.")
+                      and say({"en": "You returned the transposed shape: check the order of the matrix product "
+                                     "(A.T @ B, not B.T @ A) or a stray .T.",
+                               "zh": "你返回的形状是转置的：检查矩阵乘法的顺序（A.T @ B，而不是 B.T @ A）或多余的 .T。"}))
         raise AssertionError(_finish([head, f"Expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}.",
                                       transposed or ""], hint))
     if got.dtype != want.dtype:
@@ -291,13 +301,16 @@ def _step_cause(g: Any, w: Any, prev: Any, rtol: float, atol: float) -> str:
     if not bool((right.abs() > 1e-12).all()) or right.numel() == 0:
         return ""
     if _close(mine, -right, rtol, max(atol, 1e-12)):
-        return ("Your step has the opposite sign: the parameters moved up the gradient. An optimizer moves "
-                "against it: p -= lr * (update).")
+        return say({"en": "Your step has the opposite sign: the parameters moved up the gradient. An optimizer "
+                          "moves against it: p -= lr * (update).",
+                    "zh": "你的更新步符号相反：参数沿梯度上升了。优化器应逆着梯度走：p -= lr * (update)。"})
     ratio = (mine / right).flatten()
     c = float(ratio[0])
     if abs(c) > 1e-12 and abs(c - 1) > 1e-6 and bool(torch.isclose(ratio, ratio[0], rtol=1e-6, atol=0).all()):
-        return (f"Your step is {c:.6g} times the expected one in every coordinate: a constant factor is wrong "
-                "(the learning rate, or a factor such as (1 - momentum)).")
+        return say({"en": f"Your step is {c:.6g} times the expected one in every coordinate: a constant factor is "
+                          "wrong (the learning rate, or a factor such as (1 - momentum)).",
+                    "zh": f"你的每个坐标的更新步都是预期的 {c:.6g} 倍：某个常数因子错了（学习率，或 (1 - momentum) "
+                          "这样的因子）。"})
     return ""
 
 
@@ -316,5 +329,5 @@ def _trajectory_cause(got: Any, causes: Any, rtol: float, atol: float) -> str:
         if isinstance(wrong, list) and len(wrong) == len(got) and all(
                 isinstance(gs, list) and len(gs) == len(ws) and all(_close(g, w, rtol, atol) for g, w in zip(gs, ws))
                 for gs, ws in zip(got, wrong)):
-            return cause
+            return say(cause)
     return ""
