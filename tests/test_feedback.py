@@ -25,7 +25,7 @@ QUIZKIT = [sys.executable, "-m", "quizkit"]
 SIGMOID_OK = (ROOT / "reference" / "sigmoid.py").read_text(encoding="utf-8")
 # sigmoid is right; sigmoid_grad is slow, so grading is still running while the first tests are reported
 SLOW_GRAD = SIGMOID_OK.replace("def sigmoid_grad(x: Tensor) -> Tensor:\n",
-                               "def sigmoid_grad(x: Tensor) -> Tensor:\n    import time\n    time.sleep(1.5)\n")
+                               "def sigmoid_grad(x: Tensor) -> Tensor:\n    import time\n    time.sleep(0.5)\n")
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -73,7 +73,7 @@ def test_a_terminal_sees_each_test_as_it_finishes_and_the_same_report(tmp_path: 
     assert running, "the first test's line must be on the terminal while later tests are still running"
     assert "Total:" not in early
     piped = subprocess.run(args, capture_output=True, text=True, env=_env(tmp_path), cwd=ROOT, timeout=120)
-    assert piped.returncode == 1  # the slow grad times out... or passes: either way the report is the same
+    assert piped.returncode == 0, piped.stdout  # slow, but well within the exercise's time budget
     assert _no_duration(whole) == _no_duration(piped.stdout)
 
 
