@@ -130,7 +130,8 @@ def test_redteam_submission_scores_below_full_marks(course, tmp_path, name):
     _check_report(report)
     expected = EXPECTED_STATUS.get(name)
     if expected is not None:
-        assert {t.status for t in report.tests} == {expected}, [t.message for t in report.tests]
+        # a file that cannot load is reported by the first test; the others are marked as not run
+        assert {t.status for t in report.tests if t.status != "not_run"} == {expected}, [t.message for t in report.tests]
     # The sandbox left nothing running, whatever the submission did.
     assert _uid_processes(grader.last_session.uids) == []
 

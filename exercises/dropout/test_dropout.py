@@ -129,7 +129,6 @@ def test_keeps_shape_and_dtype_and_does_not_modify_x(submission):
 
 
 @points(1)
-@hidden
 def test_the_generator_is_used(submission):
     x = _nonzero_randn(_gen(6), 1000)
     a, call_a = _dropout(submission, x, 0.5, True, seed=60)

@@ -45,6 +45,43 @@ def torch_lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return h_next, c_next
 
 
+def _wrong_step(x, h, c, W_ih, W_hh, b_ih, b_hh, *, mistake):
+    """One LSTM step as a usual mistake writes it (trusted side only)."""
+    gates = x @ W_ih.T + h @ W_hh.T + b_ih + (0 if mistake == "one_bias" else b_hh)
+    i, f, g, o = gates.chunk(4, dim=1)
+    if mistake == "ifog":
+        g, o = o, g
+    i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
+    g = torch.sigmoid(g) if mistake == "sigmoid_candidate" else torch.tanh(g)
+    c_next = f * c + (g if mistake == "no_input_gate" else i * g)
+    h_next = o * (c_next if mistake == "no_tanh_on_cell" else torch.tanh(c_next))
+    return h_next, c_next
+
+
+MISTAKES = {
+    "ifog": {"en": "Your result is exactly that of the gate order i, f, o, g: torch stacks the blocks as i, f, g, o "
+                   "(rows 2H:3H are the candidate g, 3H:4H the output gate o).",
+             "zh": "你的结果与门顺序 i, f, o, g 完全一致：torch 的分块顺序是 i, f, g, o（2H:3H 行是候选 g，3H:4H 行是输出门 o）。"},
+    "one_bias": {"en": "Your result is exactly that of adding only b_ih: torch.nn.LSTMCell adds both biases, "
+                       "x @ W_ih.T + b_ih + h @ W_hh.T + b_hh.",
+                 "zh": "你的结果与只加了 b_ih 完全一致：torch.nn.LSTMCell 两个偏置都加，x @ W_ih.T + b_ih + h @ W_hh.T + b_hh。"},
+    "no_input_gate": {"en": "Your result is exactly that of c_next = f * c + g: the input gate is missing, "
+                            "c_next = f * c + i * g.",
+                      "zh": "你的结果与 c_next = f * c + g 完全一致：缺少输入门，应为 c_next = f * c + i * g。"},
+    "no_tanh_on_cell": {"en": "Your result is exactly that of h_next = o * c_next: the cell state goes through tanh "
+                              "first, h_next = o * tanh(c_next).",
+                        "zh": "你的结果与 h_next = o * c_next 完全一致：细胞状态要先过 tanh，h_next = o * tanh(c_next)。"},
+    "sigmoid_candidate": {"en": "Your result is exactly that of a sigmoid on the candidate g: g = tanh(...), so it "
+                                "lies in (-1, 1).",
+                          "zh": "你的结果与对候选 g 用 sigmoid 完全一致：g = tanh(...)，取值在 (-1, 1)。"},
+}
+
+
+def _causes(args, which):
+    """(what each usual mistake returns, the sentence that names it), for h_next (which=0) or c_next (1)."""
+    return [(lambda m=m: _wrong_step(*args, mistake=m)[which], text) for m, text in MISTAKES.items()]
+
+
 def _describe(args, what=""):
     shapes = ", ".join(f"{n}{tuple(a.shape)}" for n, a in zip(NAMES, args))
     return f"lstm_cell({shapes})" + what
@@ -67,8 +104,10 @@ def _check_step(got, args, call, hint):
           got="(c_next, h_next)", expected="(h_next, c_next)",
           hint=tr("数值对了但顺序错了：先返回 h_next，再返回 c_next（与 torch.nn.LSTMCell 一样）。",
                   "The values are right but in the wrong order: return h_next first, then c_next (as torch.nn.LSTMCell)."))
-    assert_close(got_c, want_c, rtol=RTOL, atol=ATOL, call=call + tr("；c_next（返回的第 2 个值）", "; c_next (the 2nd value returned)"), hint=hint)
-    assert_close(got_h, want_h, rtol=RTOL, atol=ATOL, call=call + tr("；h_next（返回的第 1 个值）", "; h_next (the 1st value returned)"), hint=hint)
+    assert_close(got_c, want_c, rtol=RTOL, atol=ATOL, call=call + tr("；c_next（返回的第 2 个值）", "; c_next (the 2nd value returned)"), hint=hint,
+                 causes=_causes(args, 1))
+    assert_close(got_h, want_h, rtol=RTOL, atol=ATOL, call=call + tr("；h_next（返回的第 1 个值）", "; h_next (the 1st value returned)"), hint=hint,
+                 causes=_causes(args, 0))
     return got
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import torch
 
-from quizkit.grading.testing import assert_trajectory, check, hidden, points, tr
+from quizkit.grading.wire.codec import SubmissionError
+from quizkit.grading.testing import assert_trajectory, check, hidden, points, say, tr
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
@@ -205,7 +206,15 @@ def test_params_without_grad_are_skipped(submission):
     for cls, kwargs in CASES:
         call = tr(f"{cls}([p0, p1, p2], {_kw(kwargs)}) 走 5 步，p1.grad 始终是 None",
                   f"{cls}([p0, p1, p2], {_kw(kwargs)}) for 5 steps where p1.grad is always None")
-        got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
+        try:
+            got = submission.probe("trajectory", cls, inits, kwargs, 5, grads=grads)
+        except SubmissionError as err:
+            check(False, call=call, got=tr(f"一个错误：{err}", f"an error: {err}"),
+                  expected=tr("跳过 p1，更新 p0 和 p2", "p1 skipped and p0, p2 updated"),
+                  hint=say({"en": "The usual cause: step() uses p.grad without checking it; skip a parameter "
+                                  "whose .grad is None (`if p.grad is None: continue`).",
+                            "zh": "常见原因：step() 没有检查就使用了 p.grad；grad 为 None 的参数要跳过"
+                                  "（`if p.grad is None: continue`）。"}))
         alone = submission.probe("trajectory", cls, [inits[0], inits[2]], kwargs, 5,
                                  grads=[[g[0], g[2]] for g in grads])
         check(_valid(alone, 5, [inits[0], inits[2]]), call=tr(f"{cls}([p0, p2], {_kw(kwargs)}) 走 5 步",

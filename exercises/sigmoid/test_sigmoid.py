@@ -23,6 +23,24 @@ GRAD_HINT = tr("d sigma/dx = sigma(x) * (1 - sigma(x))：一条钟形曲线，x 
                "d sigma/dx = sigma(x) * (1 - sigma(x)): a bell curve, 0.25 at x = 0 and close to 0 far from it.")
 
 
+def _grad_causes(x, reference):
+    """What the usual wrong derivatives return on x, and the sentence that names each mistake."""
+    s = reference.sigmoid(x)
+    return [
+        (lambda: x * (1 - x), {
+            "en": "Your values are x * (1 - x): the formula s * (1 - s) was applied to x itself. Compute "
+                  "s = sigmoid(x) first, then return s * (1 - s).",
+            "zh": "你的结果是 x * (1 - x)：公式 s * (1 - s) 被直接用在了 x 上。先算 s = sigmoid(x)，再返回 s * (1 - s)。"}),
+        (lambda: s, {"en": "Your values are sigmoid(x) itself: the factor (1 - sigmoid(x)) is missing.",
+                     "zh": "你的结果就是 sigmoid(x) 本身：缺少因子 (1 - sigmoid(x))。"}),
+        (lambda: s * (1 + s), {"en": "Your values are s * (1 + s): the sign is wrong, d sigma/dx = s * (1 - s).",
+                               "zh": "你的结果是 s * (1 + s)：符号错了，d sigma/dx = s * (1 - s)。"}),
+        (lambda: 1 - s * s, {"en": "Your values are 1 - s**2, the form of tanh's derivative; for the sigmoid it is "
+                                   "s * (1 - s).",
+                             "zh": "你的结果是 1 - s**2，这是 tanh 导数的形式；sigmoid 的导数是 s * (1 - s)。"}),
+    ]
+
+
 def _grid(dtype, lo=-20.0, hi=20.0, n=401):
     return torch.linspace(lo, hi, n, dtype=dtype)
 
@@ -50,7 +68,8 @@ def test_shape_and_dtype_are_preserved(submission, reference):
             x = (torch.randn(shape, generator=gen, dtype=F64) * 5).to(dtype)
             for name in ("sigmoid", "sigmoid_grad"):
                 tol = (TOL if name == "sigmoid" else GRAD_TOL)[dtype]
-                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol,
+                causes = _grad_causes(x, reference) if name == "sigmoid_grad" else ()
+                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol, causes=causes,
                              call=tr(f"{name}(x)，x 的形状为 {shape}、dtype 为 {str(dtype)[6:]}",
                                      f"{name}(x) with x of shape {shape} and dtype {str(dtype)[6:]}"),
                              hint=tr("逐元素计算，返回与 x 形状相同的张量。",
@@ -87,6 +106,7 @@ def test_large_inputs_stay_finite_and_accurate(submission, reference):
 def test_grad_matches_reference(submission, reference):
     x = _grid(F64)
     assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F64],
+                 causes=_grad_causes(x, reference),
                  call="sigmoid_grad(torch.linspace(-20, 20, 401, dtype=torch.float64))", hint=GRAD_HINT)
 
 
@@ -102,13 +122,15 @@ def test_grad_large_inputs(submission, reference):
             check(not bad.any(), call=call, got=tr(f"x = {x[bad].tolist()} 处的 {got[bad].tolist()}",
                                                    f"{got[bad].tolist()} at x = {x[bad].tolist()}"),
                   expected=tr("接近 0 的有限值", "finite values near 0"), hint=STABLE_HINT)
-        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT)
+        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT,
+                     causes=_grad_causes(x, reference))
 
 
 @points(1)
 def test_grad_float32(submission, reference):
     x = _grid(F32, -20.0, 20.0, 201).reshape(3, 67)
     assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F32],
+                 causes=_grad_causes(x, reference),
                  call=tr("sigmoid_grad(x)，x 为 float32、形状 (3, 67)、取值在 [-20, 20]",
                          "sigmoid_grad(x) with x float32 of shape (3, 67), values in [-20, 20]"),
                  hint=GRAD_HINT + " " + DTYPE_HINT)

@@ -6,7 +6,7 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_close, check, hidden, points, tr
+from quizkit.grading.testing import assert_close, check, hidden, points, say, tr
 
 # The probes run inside the sandboxed child on the student's module; here the same code reads the reference.
 _spec = importlib.util.spec_from_file_location("vgg11_probes", Path(__file__).with_name("probes.py"))
@@ -29,10 +29,19 @@ def _gen(seed):
     return torch.Generator().manual_seed(seed)
 
 
-def _count_hint(got, want, batch_norm):
+def _classes_hint(outputs, num_classes):
+    return say({"en": f"The last Linear layer has {outputs:,} outputs, not num_classes={num_classes}: it must be "
+                      "nn.Linear(4096, num_classes). A hard-coded nn.Linear(4096, 1000) ignores num_classes.",
+                "zh": f"最后一个 Linear 层有 {outputs:,} 个输出，而不是 num_classes={num_classes}：它必须是 "
+                      "nn.Linear(4096, num_classes)。写死的 nn.Linear(4096, 1000) 忽略了 num_classes。"})
+
+
+def _count_hint(got, want, batch_norm, num_classes):
     if not isinstance(got, int):
         return ""
     diff = got - want
+    if diff % 4097 == 0 and diff // 4097 + num_classes > 0:  # each extra output of the last Linear: 4096 + 1
+        return _classes_hint(num_classes + diff // 4097, num_classes)
     if batch_norm and diff == -2752:
         return tr("卷积层丢了 bias；约定即使有 BatchNorm 也保留 bias=True（默认值）。", "The convolutions lost their bias; the contract keeps bias=True (the default) with BatchNorm too.")
     if batch_norm and abs(diff) == 5504:
@@ -47,7 +56,7 @@ def _expect_count(submission, num_classes, batch_norm, want):
     check(got == want, call=f"sum(p.numel() for p in VGG11(num_classes={num_classes}, "
                             f"batch_norm={batch_norm}).parameters())",
           got=f"{got:,}" if isinstance(got, int) else repr(got), expected=f"{want:,}",
-          hint=_count_hint(got, want, batch_norm))
+          hint=_count_hint(got, want, batch_norm, num_classes))
 
 
 @points(1)
@@ -74,6 +83,8 @@ def _expect_shape(submission, num_classes, batch_norm, size, batch, hint):
         check(False, call=call, got=tr(f"一个错误：{err}", f"an error: {err}"),
               expected=tr(f"形状为 ({batch}, {num_classes}) 的张量", f"a tensor of shape ({batch}, {num_classes})"),
               hint=hint)
+    if isinstance(got, torch.Tensor) and got.dim() == 2 and got.shape[0] == batch and got.shape[1] != num_classes:
+        hint = _classes_hint(got.shape[1], num_classes)
     check(isinstance(got, torch.Tensor) and tuple(got.shape) == (batch, num_classes), call=call,
           got=tr(f"形状 {tuple(got.shape)}", f"shape {tuple(got.shape)}") if isinstance(got, torch.Tensor)
           else repr(got)[:200],
@@ -113,7 +124,10 @@ def _expect_layers(submission, reference, batch_norm):
         g = got[i] if i < len(got) else None
         if g != w:
             hint = ""
-            if g is not None and w[0] == "BatchNorm2d" and g[0] != "BatchNorm2d":
+            if (g is not None and i == len(want) - 1 and g[0] == w[0] == "Linear" and g[1][0][1:] == w[1][0][1:]
+                    and g[1][0][0] != w[1][0][0]):
+                hint = _classes_hint(g[1][0][0], w[1][0][0])
+            elif g is not None and w[0] == "BatchNorm2d" and g[0] != "BatchNorm2d":
                 hint = tr("batch_norm=True 时每个卷积层后都要接 BatchNorm2d(out_channels)。", "With batch_norm=True every conv is followed by BatchNorm2d(out_channels).")
             elif g is not None and w[0] == "Conv2d" and g[0] == "Conv2d" and g[1][0] != w[1][0]:
                 hint = tr("检查配置 A 的通道数和 3x3 的卷积核大小。", "Check the channel widths of configuration A and the kernel size 3x3.")
@@ -200,7 +214,6 @@ def test_same_output_as_reference_with_batch_norm(submission, reference):
 
 
 @points(1)
-@hidden
 def test_dropout_in_training_mode_only(submission):
     x = torch.randn(2, 3, 32, 32, generator=_gen(5))
     got = submission.probe("train_mode_outputs", 10, x, 0)

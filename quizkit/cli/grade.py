@@ -45,10 +45,14 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_i
     from quizkit.grading.runner import grade as run_grade
 
     lang = lang or _detect_lang()
-    report = run_grade(ex, file, lang=lang, require_isolation=require_isolation)
+    live = fmt == "text" and output is None and _on_terminal()
+    progress = _Progress(ex.id, str(file), lang) if live else None
+    report = run_grade(ex, file, lang=lang, require_isolation=require_isolation,
+                       on_collect=progress.collected if progress else None,
+                       on_result=progress.finished if progress else None)
     if not reveal_hidden:
         report = report.for_student()
-    text = _render(report, fmt, lang, ex.hidden_visibility)
+    text = report.text_footer(lang) if progress else _render(report, fmt, lang, ex.hidden_visibility)
     if output is not None:
         _write(output, text)
         if fmt != "text":
@@ -59,6 +63,34 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_i
     if not no_record:
         record_attempt(report)
     raise SystemExit(0 if report.passed else 1)
+
+
+class _Progress:
+    """The text report as it happens: the header at once, then each test's lines as the test finishes (the
+    same lines, in the same order, as the report printed at the end when standard output is not a terminal)."""
+
+    def __init__(self, exercise: str, submission: str, lang: str) -> None:
+        from quizkit.grading.report import text_header
+
+        self.lang = lang
+        self.width = 10
+        click.echo("\n".join(text_header(exercise, submission, lang)))
+
+    def collected(self, names: list[str]) -> None:
+        from quizkit.grading.report import name_width
+
+        self.width = name_width(names)
+
+    def finished(self, result) -> None:  # type: ignore[no-untyped-def]
+        from quizkit.grading.report import text_test_lines
+
+        click.echo("\n".join(text_test_lines(result, self.width, self.lang)))
+
+
+def _on_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
 
 
 def _render(report, fmt: str, lang: str, hidden_visibility: str = "hidden") -> str:  # type: ignore[no-untyped-def]

@@ -50,7 +50,7 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
     except QuizkitError as err:
         result.problems.append(str(err))
         return result
-    grader = Grader(ex)
+    grader = Grader(ex, lang="en")  # explicit: the zh grader below may have set the grading language
     ref = grader.grade(Path(ex.reference))
     if not ref.passed or ref.score != ref.max_score:
         failed = ", ".join(f"{t.name} ({t.status.value}: {t.message[:120]})" for t in ref.failing)
@@ -61,20 +61,67 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
     starter = grader.grade(Path(ex.starter))
     if starter.passed:
         result.problems.append("the starter passes every test")
+    caught, named = _check_mutants(ex, grader, result)
+    result.facts = [f"reference {fmt_score(ref.score)}/{fmt_score(ref.max_score)}",
+                    f"starter {fmt_score(starter.score)}/{fmt_score(starter.max_score)}",
+                    f"{caught}/{len(ex.mutants)} mutants caught", named]
+    return result
+
+
+def _check_mutants(ex, grader, result: ExerciseCheck) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """Every mutant fails, and a failing visible test's message names the mistake its `expect:` declares, in
+    each language the grading messages are written in (zh is checked once the messages come in Chinese)."""
+    from quizkit.errors import QuizkitError
+    from quizkit.grading.mutants import has_chinese, names_mistake, read_mutant
+    from quizkit.grading.runner import Grader
+
     mutants = list(ex.mutants)
     if len(mutants) < MIN_MUTANTS:
         result.problems.append(f"{len(mutants)} mutant(s) in mutants/, need at least {MIN_MUTANTS}")
-    caught = 0
+    caught, named = 0, {"en": 0, "zh": 0}
+    zh_grader: Grader | None = None
+    zh_checked = True
     for mutant in mutants:
+        name = Path(mutant).name
+        try:
+            spec = read_mutant(Path(mutant))
+        except QuizkitError as err:
+            result.problems.append(str(err))
+            spec = None
         report = grader.grade(Path(mutant))
         if report.passed:
-            result.problems.append(f"mutant {Path(mutant).name} passes every test")
+            result.problems.append(f"mutant {name} passes every test")
+            continue
+        caught += 1
+        if spec is None:
+            continue
+        messages = _visible_failures(report)
+        if names_mistake(messages, spec.expect["en"]):
+            named["en"] += 1
         else:
-            caught += 1
-    result.facts = [f"reference {fmt_score(ref.score)}/{fmt_score(ref.max_score)}",
-                    f"starter {fmt_score(starter.score)}/{fmt_score(starter.max_score)}",
-                    f"{caught}/{len(mutants)} mutants caught"]
-    return result
+            result.problems.append(_unnamed(name, "en", spec.expect["en"], messages))
+        if not zh_checked:
+            continue
+        zh_grader = zh_grader or Grader(ex, lang="zh")
+        zh_messages = _visible_failures(zh_grader.grade(Path(mutant)))
+        if not has_chinese(zh_messages):
+            zh_checked = False  # the grading messages are English only: nothing to check in zh yet
+        elif names_mistake(zh_messages, spec.expect["zh"]):
+            named["zh"] += 1
+        else:
+            result.problems.append(_unnamed(name, "zh", spec.expect["zh"], zh_messages))
+    zh = f"{named['zh']}/{len(mutants)} in zh" if zh_checked else "zh not checked (messages are English only)"
+    return caught, f"{named['en']}/{len(mutants)} named in en, {zh}"
+
+
+def _visible_failures(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.message for t in report.failing if t.visibility != "hidden" and t.message]
+
+
+def _unnamed(name: str, lang: str, phrases: tuple[str, ...], messages: list[str]) -> str:
+    first = messages[0].splitlines()[0][:160] if messages else "(no visible test failed)"
+    return (f"mutant {name}: no failing visible test names its mistake in {lang} "
+            f"(expected one of {', '.join(repr(p) for p in phrases)}; first message: {first})")
 
 
 def check_course(ids: list[str] | None = None, *,

@@ -24,6 +24,7 @@ class Status(str, Enum):
     ERROR = "error"  # a crash, an exit, a syntax error, an unreadable file
     TIMEOUT = "timeout"
     FORBIDDEN = "forbidden"
+    NOT_RUN = "not_run"  # the file could not be loaded; the first test says why
 
     def __str__(self) -> str:
         return self.value
@@ -154,41 +155,31 @@ class GradeReport:
 
     # -- text, for the student ------------------------------------------------------------------------------
     def to_text(self, lang: str = "en") -> str:
-        from quizkit.render.i18n import STRINGS
-
-        def words(key: str) -> str:  # the report's labels, from the one catalogue (keys report.*)
-            zh, en = STRINGS[f"report.{key}"]
-            return zh if lang == "zh" else en
-
-        sep = ": "
-        lines = [f"{words('exercise')}{sep}{self.exercise}    {words('file')}{sep}{sanitize(self.submission, 300)}", ""]
-        width = max((len(t.name) for t in self.tests), default=10)
+        width = name_width([t.name for t in self.tests])
+        lines = text_header(self.exercise, self.submission, lang)
         for t in self.tests:
-            mark = _MARK[t.status]
-            label = words(t.status.value)
-            hidden = f" ({words('hidden')})" if t.visibility == "hidden" else ""
-            lines.append(f"{mark} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  {label}{hidden}")
-            if not t.passed and (t.message or t.visibility == "hidden"):
-                if t.visibility == "hidden":
-                    lines.append(f"    {words('hidden_msg')}")
-                else:
-                    for part in t.message.splitlines() or [""]:
-                        lines.append(f"    {part}")
-        lines.append("")
-        verdict = words("all_passed") if self.passed else words("not_passed")
-        lines.append(f"{words('total')}{sep}{fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
+            lines += text_test_lines(t, width, lang)
+        return "\n".join(lines) + "\n" + self.text_footer(lang)
+
+    def text_footer(self, lang: str = "en") -> str:
+        """What follows the test lines: the total, what the code printed, the isolation in force."""
+        words = _words(lang)
+        sep = ": "
+        lines = [""]
+        verdict = words["all_passed"] if self.passed else words["not_passed"]
+        lines.append(f"{words['total']}{sep}{fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
                      f"  ({self.duration_s:.2f} s)")
         if self.output:
             lines.append("")
-            lines.append(words("printed"))
+            lines.append(words['printed'])
             lines.extend(f"  | {part}" for part in self.output.splitlines()[:20])
         lines.append("")
         from quizkit.grading.sandbox.layers import labels
 
         shown = labels(self.isolation, lang)
-        lines.append(f"{words('isolation')}{sep}{', '.join(shown) if shown else words('none')}")
+        lines.append(f"{words['isolation']}{sep}{', '.join(shown) if shown else words['none']}")
         if self.isolation_missing:
-            lines.append(f"{words('missing')}{sep}{', '.join(labels(self.isolation_missing, lang))}")
+            lines.append(f"{words['missing']}{sep}{', '.join(labels(self.isolation_missing, lang))}")
         return "\n".join(lines) + "\n"
 
     # -- Gradescope results.json ------------------------------------------------------------------------------
@@ -236,7 +227,8 @@ class GradeReport:
         suites = ET.Element("testsuites", name="quizkit", tests=str(len(self.tests)),
                             failures=str(failures), errors=str(errors), time=f"{self.duration_s:.3f}")
         suite = ET.SubElement(suites, "testsuite", name=f"quizkit.{self.exercise}", tests=str(len(self.tests)),
-                              failures=str(failures), errors=str(errors), skipped="0",
+                              failures=str(failures), errors=str(errors),
+                              skipped=str(sum(1 for t in self.tests if t.status is Status.NOT_RUN)),
                               time=f"{self.duration_s:.3f}")
         props = ET.SubElement(suite, "properties")
         for key, value in (("score", fmt_score(self.score)), ("max_score", fmt_score(self.max_score)),
@@ -252,12 +244,46 @@ class GradeReport:
                 first = t.message.splitlines()[0] if t.message else t.status.value
                 el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
+            elif t.status is Status.NOT_RUN:
+                ET.SubElement(case, "skipped", message="not run: the submission could not be loaded")
             elif t.status in _ERROR:
                 first = t.message.splitlines()[0] if t.message else t.status.value
                 el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The report's labels in `lang`, from the one catalogue (keys report.*)."""
+    from quizkit.render.i18n import STRINGS
+
+    return {key[len("report."):]: (zh if lang == "zh" else en) for key, (zh, en) in STRINGS.items()
+            if key.startswith("report.")}
+
+
+def name_width(names: list[str]) -> int:
+    return max((len(n) for n in names), default=10)
+
+
+def text_header(exercise: str, submission: str, lang: str = "en") -> list[str]:
+    """The first lines of the text report (printed at once when grading on a terminal)."""
+    words = _words(lang)
+    return [f"{words['exercise']}: {exercise}    {words['file']}: {sanitize(submission, 300)}", ""]
+
+
+def text_test_lines(t: TestResult, width: int, lang: str = "en") -> list[str]:
+    """One test in the text report: its mark, name, score and status, then its message (never a hidden one's)."""
+    words = _words(lang)
+    hidden = f" ({words['hidden']})" if t.visibility == "hidden" else ""
+    lines = [f"{_MARK[t.status]} {t.name:<{width}}  {fmt_score(t.score)}/{fmt_score(t.max_score)}  "
+             f"{words[t.status.value]}{hidden}"]
+    if not t.passed and t.status is not Status.NOT_RUN and (t.message or t.visibility == "hidden"):
+        if t.visibility == "hidden":
+            lines.append(f"    {words['hidden_msg']}")
+        else:
+            lines.extend(f"    {part}" for part in t.message.splitlines() or [""])
+    return lines
 
 
 def _number(x: Any) -> float:
@@ -277,6 +303,7 @@ def _xml_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
 
 
-_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘"}
+_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.ERROR: "!", Status.TIMEOUT: "⏱", Status.FORBIDDEN: "⊘",
+         Status.NOT_RUN: "·"}
 _FAILURE = (Status.FAILED, Status.FORBIDDEN)  # JUnit <failure>
 _ERROR = (Status.ERROR, Status.TIMEOUT)  # JUnit <error>

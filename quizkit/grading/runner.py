@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,11 @@ class Grader:
         self._forbidden = self.exercise.forbidden if "guard" not in off else ()
         self.last_session: Any = None
 
-    def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None) -> GradeReport:
+    def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None,
+              on_collect: Callable[[list[str]], None] | None = None,
+              on_result: Callable[[TestResult], None] | None = None) -> GradeReport:
+        """`on_collect` gets the test names once pytest has collected them, `on_result` each test's result as
+        it finishes (locations relabelled to notebook cells; the student view is the caller's to apply)."""
         from quizkit.grading.harness.session import Event
 
         started = time.monotonic()
@@ -98,8 +103,11 @@ class Grader:
             preset = None if not self._scan else _static_check(source, filename, self.exercise.policy)
             if preset is not None:
                 session.preset = Event(Status(preset[0]), preset[1])
+        if on_result is not None and notebook is not None:
+            report_one, nb = on_result, notebook
+            on_result = lambda t: report_one(replace(t, message=nb.relabel(t.message, filename)))  # noqa: E731
         try:
-            tests, infrastructure = self._run_pytest(session)
+            tests, infrastructure = self._run_pytest(session, on_collect, on_result)
         finally:
             session.close()
         self.last_session = session
@@ -130,13 +138,14 @@ class Grader:
                        forbidden=self._forbidden, probes=self._probes, hide=self._hidden,
                        secrets=self._hidden, disable=self.disable, operators=self._operators)
 
-    def _run_pytest(self, session: Any) -> tuple[list[TestResult], str | None]:
+    def _run_pytest(self, session: Any, on_collect: Callable[[list[str]], None] | None = None,
+                    on_result: Callable[[TestResult], None] | None = None) -> tuple[list[TestResult], str | None]:
         import pytest
 
         from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
-        plugin = GradingPlugin(session, ex.reference)
+        plugin = GradingPlugin(session, ex.reference, on_collect=on_collect, on_result=on_result)
         _forget_stale_test_module(ex.test_file)
         # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
         saved_env = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS",
@@ -160,9 +169,12 @@ class Grader:
 
 
 def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: str | None = None,
-          require_isolation: bool = False) -> GradeReport:
-    """Grade one file. `lang`: the language of the test messages and of a refusal under `require_isolation`."""
-    return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(submission_path)
+          require_isolation: bool = False, on_collect: Callable[[list[str]], None] | None = None,
+          on_result: Callable[[TestResult], None] | None = None) -> GradeReport:
+    """Grade one file. `lang`: the language of the test messages and of a refusal under `require_isolation`;
+    `on_collect` and `on_result` report progress (see Grader.grade)."""
+    return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(
+        submission_path, on_collect=on_collect, on_result=on_result)
 
 
 def read_submission(path: Path) -> str:
@@ -205,9 +217,7 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
     except SyntaxError as err:
         line = f":{err.lineno}" if err.lineno else ""
         detail = sanitize(f"{err.msg}", 300)
-        text = (err.text or "").strip()
-        shown = f": {sanitize(text, 120)}" if text else ""
-        return "error", f"{filename}{line}: SyntaxError: {detail}{shown}"
+        return "error", f"{filename}{line}: SyntaxError: {detail}{_caret(err)}"
     except (ValueError, RecursionError, MemoryError) as err:
         return "error", t("runner.unparsable", file=filename, type=type(err).__name__)
     if findings:
@@ -216,6 +226,17 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
             lines.append(t("runner.more", n=len(findings) - 5))
         return "forbidden", sanitize("\n".join(lines))
     return None
+
+
+def _caret(err: SyntaxError) -> str:
+    """The offending line, and a caret under the column Python points at."""
+    raw = (err.text or "").rstrip("\n").expandtabs()
+    code = raw.lstrip()
+    if not code.strip():
+        return ""
+    shown = sanitize(code, 120)
+    col = max(0, min((err.offset or 1) - 1 - (len(raw) - len(code)), len(shown)))
+    return f"\n    {shown}\n    {' ' * col}^"
 
 
 def _forget_stale_test_module(test_file: Path) -> None:

@@ -8,14 +8,14 @@ probe hands back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
 from quizkit.grading.wire.codec import Seeded
 from quizkit.render.i18n import get_lang, t
 
 __all__ = ["Seeded", "Tr", "assert_close", "assert_trajectory", "assert_unchanged", "check", "hidden", "points",
-           "tr"]
+           "say", "tr"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,17 +125,56 @@ def _finish(parts: list[str], hint: Text) -> str:
     return f"{body}{sep}{extra}".strip() if extra else body
 
 
-def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: Text, hint: Text = "") -> None:
-    """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
-    within rtol/atol (the rule of torch.testing.assert_close)."""
+Cause = tuple[Any, Any]  # (what a known mistake returns, the sentence that names it: a str, a tr() or {"zh", "en"})
+
+
+def say(value: Any) -> str:
+    """A sentence in the grading language: a str as it is, a tr(), or a {"zh": ..., "en": ...} mapping."""
+    return text(value)
+
+
+def matching_cause(got: Any, causes: Any, *, rtol: float, atol: float) -> str:
+    """The sentence of the first known mistake whose result `got` equals (within rtol/atol), else ''.
+
+    This is how a message names the cause instead of listing the formula: the test computes what the usual
+    wrong versions return (on the same inputs, in the trusted process) and says which one the submission did."""
     import torch
+
+    for wrong, cause in causes:
+        if callable(wrong):
+            wrong = wrong()
+        if (type(got) is torch.Tensor and isinstance(wrong, torch.Tensor) and got.shape == wrong.shape
+                and got.dtype == wrong.dtype
+                and bool(torch.isclose(got, wrong.to(got.dtype), rtol=rtol, atol=atol, equal_nan=True).all())):
+            return say(cause)
+    return ""
+
+
+def assert_close(got: Any, want: Any, *, rtol: float, atol: float, call: Text, hint: Text = "",
+                 causes: Sequence[Cause] = ()) -> None:
+    """got must be a plain torch.Tensor with want's shape and dtype, NaN/inf where want has them, and values
+    within rtol/atol (the rule of torch.testing.assert_close). `causes` are (result of a known mistake, its
+    cause): when got is one of them, the message says so before the general hint."""
+    import torch
+
+    if causes and type(got) is torch.Tensor and got.shape == want.shape and got.dtype == want.dtype:
+        close = bool(torch.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True).all())
+        cause = "" if close else matching_cause(got, causes, rtol=rtol, atol=atol)
+        if cause:
+            sep = "" if get_lang() == "zh" else " "
+            hint = f"{cause}{sep}{text(hint)}".strip()
 
     head = t("test.called", call=text(call))
     want_desc = t("test.tensor", shape=tuple(want.shape), dtype=_dtype(want.dtype))
     if type(got) is not torch.Tensor:
         raise AssertionError(_finish([head, t("test.expected_got", expected=want_desc, got=_describe(got))], hint))
     if got.shape != want.shape:
-        raise AssertionError(_finish([head, t("test.shape", want=tuple(want.shape), got=tuple(got.shape))], hint))
+        transposed = (got.dim() == 2 and tuple(got.shape) == tuple(want.shape)[::-1]
+                      and say({"en": "You returned the transposed shape: check the order of the matrix product "
+                                     "(A.T @ B, not B.T @ A) or a stray .T.",
+                               "zh": "你返回的形状是转置的：检查矩阵乘法的顺序（A.T @ B，而不是 B.T @ A）或多余的 .T。"}))
+        raise AssertionError(_finish([head, t("test.shape", want=tuple(want.shape), got=tuple(got.shape)),
+                                      transposed or ""], hint))
     if got.dtype != want.dtype:
         raise AssertionError(_finish([
             head, t("test.dtype", want=_dtype(want.dtype), got=_dtype(got.dtype)), t("test.dtype_hint"),
@@ -261,10 +300,12 @@ def _precision_hint(g: Any, w: Any, rtol: float, atol: float, state: Text) -> st
 
 
 def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol: float, atol: float, call: Text,
-                      hint: Text, state: Text = "") -> None:
+                      hint: Text, state: Text = "", causes: Sequence[Cause] = ()) -> None:
     """Compare an optimizer's parameters after every step, naming the first step and tensor that went wrong.
 
-    `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step."""
+    `want[k][i]` is params[i] after step k + 1; `inits` are the parameters before the first step. `causes` are
+    (the trajectory of a known mistake, its cause): a submission that follows one of them, in every step and
+    tensor, is told that cause, and not the float32 guess."""
     import torch
 
     call, state = text(call), text(state) if state else t("test.optimizer_state")
@@ -292,5 +333,51 @@ def assert_trajectory(got: Any, want: list[list[Any]], inits: list[Any], *, rtol
                     expected=t("test.updated_values", values=w.flatten()[:4].tolist()),
                     hint=IN_PLACE_HINT,
                 )
-            assert_close(g, w, rtol=rtol, atol=atol, call=t("test.step_param", call=call, i=i, k=k + 1),
-                         hint=_precision_hint(g, w, rtol, atol, state) + text(hint))
+            if not _close(g, w, rtol, atol):
+                prev = inits[i] if k == 0 else want[k - 1][i]  # every earlier step matched
+                cause = _trajectory_cause(got, causes, rtol, atol) or _step_cause(g, w, prev, rtol, atol)
+                first = f"{cause} " if cause else _precision_hint(g, w, rtol, atol, state)
+                assert_close(g, w, rtol=rtol, atol=atol, call=t("test.step_param", call=call, i=i, k=k + 1),
+                             hint=first + text(hint))
+
+
+def _step_cause(g: Any, w: Any, prev: Any, rtol: float, atol: float) -> str:
+    """A step that is the expected one with the opposite sign, or scaled by one constant, names that."""
+    import torch
+
+    if not (type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype and g.is_floating_point()):
+        return ""
+    mine, right = g - prev, w - prev
+    if not bool((right.abs() > 1e-12).all()) or right.numel() == 0:
+        return ""
+    if _close(mine, -right, rtol, max(atol, 1e-12)):
+        return say({"en": "Your step has the opposite sign: the parameters moved up the gradient. An optimizer "
+                          "moves against it: p -= lr * (update).",
+                    "zh": "你的更新步符号相反：参数沿梯度上升了。优化器应逆着梯度走：p -= lr * (update)。"})
+    ratio = (mine / right).flatten()
+    c = float(ratio[0])
+    if abs(c) > 1e-12 and abs(c - 1) > 1e-6 and bool(torch.isclose(ratio, ratio[0], rtol=1e-6, atol=0).all()):
+        return say({"en": f"Your step is {c:.6g} times the expected one in every coordinate: a constant factor is "
+                          "wrong (the learning rate, or a factor such as (1 - momentum)).",
+                    "zh": f"你的每个坐标的更新步都是预期的 {c:.6g} 倍：某个常数因子错了（学习率，或 (1 - momentum) "
+                          "这样的因子）。"})
+    return ""
+
+
+def _close(g: Any, w: Any, rtol: float, atol: float) -> bool:
+    import torch
+
+    return (type(g) is torch.Tensor and g.shape == w.shape and g.dtype == w.dtype
+            and bool(torch.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True).all()))
+
+
+def _trajectory_cause(got: Any, causes: Any, rtol: float, atol: float) -> str:
+    """The cause whose whole trajectory the submission followed."""
+    for wrong, cause in causes:
+        if callable(wrong):
+            wrong = wrong()
+        if isinstance(wrong, list) and len(wrong) == len(got) and all(
+                isinstance(gs, list) and len(gs) == len(ws) and all(_close(g, w, rtol, atol) for g, w in zip(gs, ws))
+                for gs, ws in zip(got, wrong)):
+            return say(cause)
+    return ""

@@ -86,6 +86,7 @@ GRADING: dict[str, tuple[str, str]] = {
     "report.error": ("出错", "error"),
     "report.timeout": ("超时", "timed out"),
     "report.forbidden": ("使用了禁止的 API", "forbidden API"),
+    "report.not_run": ("未运行", "not run"),
     "report.hidden": ("隐藏测试", "hidden test"),
     "report.hidden_msg": ("（隐藏测试不显示细节）", "(details of hidden tests are not shown)"),
     "report.total": ("总分", "Total"),

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: weight decay is decoupled (AdamW: p -= lr*wd*p) instead of L2 added to the gradient."""
+"""Known-wrong variant of `adam`: weight decay is decoupled (AdamW: p -= lr*wd*p) instead of L2 added to the gradient.
+
+expect:
+  en: ["is AdamW (decoupled decay)"]
+  zh: ["AdamW", "解耦"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: beta1 and beta2 are unpacked in the wrong order."""
+"""Known-wrong variant of `adam`: beta1 and beta2 are unpacked in the wrong order.
+
+expect:
+  en: ["beta1 and beta2 swapped"]
+  zh: ["beta1 和 beta2", "beta1 与 beta2"]
+"""
 import torch
 
 

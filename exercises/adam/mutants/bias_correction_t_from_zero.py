@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: the bias correction reads t before incrementing it (t = 0 on step 1)."""
+"""Known-wrong variant of `adam`: the bias correction reads t before incrementing it (t = 0 on step 1).
+
+expect:
+  en: ["t = 0 on the first step"]
+  zh: ["t = 0", "1 - beta**0"]
+"""
 import torch
 
 

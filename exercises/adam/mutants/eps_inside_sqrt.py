@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: eps is added inside the square root (d2l / some notes write sqrt(v_hat + eps))."""
+"""Known-wrong variant of `adam`: eps is added inside the square root (d2l / some notes write sqrt(v_hat + eps)).
+
+expect:
+  en: ["eps inside the square root"]
+  zh: ["开方里", "开方内", "sqrt(v_hat + eps)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: the new value is stored in self.params instead of updating the caller's tensors in place."""
+"""Known-wrong variant of `adam`: the new value is stored in self.params instead of updating the caller's tensors in place.
+
+expect:
+  en: ["update the tensors in `params` in place"]
+  zh: ["原地", "p.sub_("]
+"""
 import torch
 
 

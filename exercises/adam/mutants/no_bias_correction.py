@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: m and v are used without dividing by (1 - beta**t)."""
+"""Known-wrong variant of `adam`: m and v are used without dividing by (1 - beta**t).
+
+expect:
+  en: ["without the bias correction"]
+  zh: ["偏差修正", "m_hat = m / (1 - beta1**t)"]
+"""
 import torch
 
 

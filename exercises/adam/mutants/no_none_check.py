@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: parameters whose grad is None are not skipped."""
+"""Known-wrong variant of `adam`: parameters whose grad is None are not skipped.
+
+expect:
+  en: ["skip a parameter whose .grad is None"]
+  zh: ["p.grad is None"]
+"""
 import torch
 
 

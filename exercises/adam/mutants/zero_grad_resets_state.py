@@ -1,4 +1,9 @@
-"""Known-wrong variant of `adam`: zero_grad() also resets the optimizer state (m, v and t)."""
+"""Known-wrong variant of `adam`: zero_grad() also resets the optimizer state (m, v and t).
+
+expect:
+  en: ["not the optimizer state"]
+  zh: ["优化器状态", "(m, v, t)"]
+"""
 import torch
 
 

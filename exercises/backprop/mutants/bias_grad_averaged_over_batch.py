@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: db2 is not summed over the batch: it is averaged instead."""
+"""Known-wrong variant of `backprop`: db2 is not summed over the batch: it is averaged instead.
+
+expect:
+  en: ["is averaged over the batch"]
+  zh: ["取了平均", "1/N = 1/"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: the gradient divides by the batch size N only, not by all N*O elements of the mean."""
+"""Known-wrong variant of `backprop`: the gradient divides by the batch size N only, not by all N*O elements of the mean.
+
+expect:
+  en: ["you divided by N only"]
+  zh: ["只除以了 N", "O = "]
+"""
 import torch
 
 

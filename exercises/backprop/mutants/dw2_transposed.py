@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: dW2 is computed as d_yhat.T @ h, the transpose of the right shape (O, H)."""
+"""Known-wrong variant of `backprop`: dW2 is computed as d_yhat.T @ h, the transpose of the right shape (O, H).
+
+expect:
+  en: ["the transposed shape"]
+  zh: ["转置", "A.T @ B"]
+"""
 import torch
 
 

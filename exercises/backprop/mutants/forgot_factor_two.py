@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: the 2 of d(e**2)/de is dropped (the notes use 1/2 * e**2, this loss does not)."""
+"""Known-wrong variant of `backprop`: the 2 of d(e**2)/de is dropped (the notes use 1/2 * e**2, this loss does not).
+
+expect:
+  en: ["the factor 2 from the square is missing"]
+  zh: ["因子 2", "d(diff**2)/d diff"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: the gradient flows through the ReLU as if it were the identity."""
+"""Known-wrong variant of `backprop`: the gradient flows through the ReLU as if it were the identity.
+
+expect:
+  en: ["has no ReLU mask"]
+  zh: ["没有 ReLU 掩码", "缺少 ReLU 掩码"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: the ReLU mask is (z >= 0), so ReLU'(0) = 1 instead of torch's 0."""
+"""Known-wrong variant of `backprop`: the ReLU mask is (z >= 0), so ReLU'(0) = 1 instead of torch's 0.
+
+expect:
+  en: ["your mask is (z >= 0)"]
+  zh: ["(z >= 0)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `backprop`: the loss is the sum of squared errors, not the mean."""
+"""Known-wrong variant of `backprop`: the loss is the sum of squared errors, not the mean.
+
+expect:
+  en: ["the SUM of the squared errors instead of the mean"]
+  zh: ["求和而不是平均", "N*O = "]
+"""
 import torch
 
 

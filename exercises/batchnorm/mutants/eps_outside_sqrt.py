@@ -1,4 +1,9 @@
-"""Known-wrong variant of `batchnorm`: eps is added after the square root: (x - mean) / (sqrt(var) + eps)."""
+"""Known-wrong variant of `batchnorm`: eps is added after the square root: (x - mean) / (sqrt(var) + eps).
+
+expect:
+  en: ["eps inside the square root"]
+  zh: ["sqrt(var + eps)"]
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `batchnorm`: eval mode still normalises with the batch's own mean and variance (only the update is skipped)."""
+"""Known-wrong variant of `batchnorm`: eval mode still normalises with the batch's own mean and variance (only the update is skipped).
+
+expect:
+  en: ["with the stored running statistics (not the batch's)"]
+  zh: ["running_mean", "运行统计量"]
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `batchnorm`: momentum weighs the OLD running value: running = 0.1 * old + 0.9 * new (Keras's convention, not torch's)."""
+"""Known-wrong variant of `batchnorm`: momentum weighs the OLD running value: running = 0.1 * old + 0.9 * new (Keras's convention, not torch's).
+
+expect:
+  en: ["momentum is the weight of the NEW batch statistic"]
+  zh: ["0.9 * 旧值 + 0.1 * 新值"]
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `batchnorm`: running_var is updated with the biased batch variance instead of the unbiased one."""
+"""Known-wrong variant of `batchnorm`: running_var is updated with the biased batch variance instead of the unbiased one.
+
+expect:
+  en: ["uses the UNBIASED batch variance"]
+  zh: ["无偏", "N - 1"]
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `batchnorm`: the batch is normalised with torch's default x.var(dim=0), the UNBIASED variance (divide by N - 1)."""
+"""Known-wrong variant of `batchnorm`: the batch is normalised with torch's default x.var(dim=0), the UNBIASED variance (divide by N - 1).
+
+expect:
+  en: ["the BIASED batch variance"]
+  zh: ["有偏", "correction=0"]
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong: rounds up whatever ceil_mode says."""
+"""Known-wrong: rounds up whatever ceil_mode says.
+
+expect:
+  en: ["torch rounds the division down (floor), not up"]
+  zh: ["向下取整", "floor"]
+"""
 import math
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: uses the plain kernel size, so dilation is ignored."""
+"""Known-wrong: uses the plain kernel size, so dilation is ignored.
+
+expect:
+  en: ["Dilation is ignored"]
+  zh: ["dilation*(kernel-1)+1"]
+"""
 
 
 def conv_output_size(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False):

@@ -1,4 +1,9 @@
-"""Known-wrong: counts the strides but not the first window (no + 1)."""
+"""Known-wrong: counts the strides but not the first window (no + 1).
+
+expect:
+  en: ["It is one short"]
+  zh: ["+ 1"]
+"""
 
 
 def conv_output_size(n, kernel, stride=1, padding=0, dilation=1, ceil_mode=False):

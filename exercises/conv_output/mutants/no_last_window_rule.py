@@ -1,4 +1,9 @@
-"""Known-wrong: ceil_mode without torch's rule that the last window must start inside the input or left padding."""
+"""Known-wrong: ceil_mode without torch's rule that the last window must start inside the input or left padding.
+
+expect:
+  en: ["torch drops a last window that would start in the right padding"]
+  zh: ["(out - 1) * stride >= n + padding"]
+"""
 import math
 
 

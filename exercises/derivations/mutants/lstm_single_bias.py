@@ -1,4 +1,9 @@
-"""Known-wrong: counts one bias vector per gate: 4*(h*(i+h) + h)."""
+"""Known-wrong: counts one bias vector per gate: 4*(h*(i+h) + h).
+
+expect:
+  en: ["two bias vectors per gate"]
+  zh: ["bias_ih and bias_hh", "bias_ih", "两个偏置"]
+"""
 import sympy as sp
 
 

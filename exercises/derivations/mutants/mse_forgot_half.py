@@ -1,4 +1,9 @@
-"""Known-wrong: keeps the 2 from the square although the loss has a 1/2: 2x(wx + b - y)."""
+"""Known-wrong: keeps the 2 from the square although the loss has a 1/2: 2x(wx + b - y).
+
+expect:
+  en: ["cancels the 2 that comes down from the square"]
+  zh: ["½"]
+"""
 import sympy as sp
 
 

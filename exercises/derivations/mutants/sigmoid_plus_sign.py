@@ -1,4 +1,9 @@
-"""Known-wrong: sigmoid_derivative = s*(1 + s), a sign slip."""
+"""Known-wrong: sigmoid_derivative = s*(1 + s), a sign slip.
+
+expect:
+  en: ["Check the sign"]
+  zh: ["符号", "σ(x)·(1 − σ(x))"]
+"""
 import sympy as sp
 
 

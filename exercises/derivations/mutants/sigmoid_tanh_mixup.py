@@ -1,4 +1,9 @@
-"""Known-wrong: sigmoid and tanh derivatives swapped."""
+"""Known-wrong: sigmoid and tanh derivatives swapped.
+
+expect:
+  en: ["That is tanh's derivative", "That is the sigmoid's derivative"]
+  zh: ["tanh"]
+"""
 import sympy as sp
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: softmax_ce_grad = y - p (the negative gradient)."""
+"""Known-wrong: softmax_ce_grad = y - p (the negative gradient).
+
+expect:
+  en: ["Check the sign"]
+  zh: ["符号", "p_i − y_i"]
+"""
 import sympy as sp
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: gives the Xavier normal std sqrt(2/(fan_in+fan_out)) instead of the uniform bound."""
+"""Known-wrong: gives the Xavier normal std sqrt(2/(fan_in+fan_out)) instead of the uniform bound.
+
+expect:
+  en: ["That is the standard deviation (Xavier normal)"]
+  zh: ["标准差", "sqrt(3)·std"]
+"""
 import sympy as sp
 
 

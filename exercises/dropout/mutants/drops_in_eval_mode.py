@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: the training flag is ignored: dropout is applied in eval mode too."""
+"""Known-wrong variant of `dropout`: the training flag is ignored: dropout is applied in eval mode too.
+
+expect:
+  en: ["In eval mode (training=False) dropout does nothing"]
+  zh: ["training=False"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: the generator argument is ignored (the global RNG is used)."""
+"""Known-wrong variant of `dropout`: the generator argument is ignored (the global RNG is used).
+
+expect:
+  en: ["Draw the random numbers from the generator you were given"]
+  zh: ["generator=generator"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: p is used as the probability of KEEPING an element."""
+"""Known-wrong variant of `dropout`: p is used as the probability of KEEPING an element.
+
+expect:
+  en: ["Did you keep with probability p?"]
+  zh: ["丢弃", "1 - p"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: the mask is applied to x in place."""
+"""Known-wrong variant of `dropout`: the mask is applied to x in place.
+
+expect:
+  en: ["It changed x in place"]
+  zh: ["原地"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: plain (non-inverted) dropout: survivors are not scaled, so the expected output is (1-p)*x."""
+"""Known-wrong variant of `dropout`: plain (non-inverted) dropout: survivors are not scaled, so the expected output is (1-p)*x.
+
+expect:
+  en: ["No scaling, or scaling by (1-p), is wrong"]
+  zh: ["1/(1-p)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: p == 1 is not handled, so 0/0 gives NaN."""
+"""Known-wrong variant of `dropout`: p == 1 is not handled, so 0/0 gives NaN.
+
+expect:
+  en: ["handle p == 1 separately"]
+  zh: ["p == 1"]
+"""
 import torch
 
 

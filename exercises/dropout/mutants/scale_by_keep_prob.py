@@ -1,4 +1,9 @@
-"""Known-wrong variant of `dropout`: survivors are multiplied by (1-p) instead of divided by it."""
+"""Known-wrong variant of `dropout`: survivors are multiplied by (1-p) instead of divided by it.
+
+expect:
+  en: ["No scaling, or scaling by (1-p), is wrong"]
+  zh: ["1/(1-p)"]
+"""
 import torch
 
 

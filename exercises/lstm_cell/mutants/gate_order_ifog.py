@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: the stacked gates are read in the order i, f, o, g (the classic confusion; torch uses i, f, g, o)."""
+"""Known-wrong variant of `lstm_cell`: the stacked gates are read in the order i, f, o, g (the classic confusion; torch uses i, f, g, o).
+
+expect:
+  en: ["the gate order i, f, o, g"]
+  zh: ["i, f, o, g"]
+"""
 import torch
 
 

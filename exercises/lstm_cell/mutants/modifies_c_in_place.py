@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: the right values, but c.mul_(f).add_(i * g) overwrites the caller's c."""
+"""Known-wrong variant of `lstm_cell`: the right values, but c.mul_(f).add_(i * g) overwrites the caller's c.
+
+expect:
+  en: ["changed c in place", "changed argument 3 in place"]
+  zh: ["原地"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: c_next = f * c + g, the candidate is written without the input gate."""
+"""Known-wrong variant of `lstm_cell`: c_next = f * c + g, the candidate is written without the input gate.
+
+expect:
+  en: ["the input gate is missing"]
+  zh: ["输入门", "c_next = f * c + g"]
+"""
 import torch
 
 

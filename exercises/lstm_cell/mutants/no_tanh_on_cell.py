@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: h_next = o * c_next, without squashing the cell state through tanh."""
+"""Known-wrong variant of `lstm_cell`: h_next = o * c_next, without squashing the cell state through tanh.
+
+expect:
+  en: ["h_next = o * c_next"]
+  zh: ["h_next = o * c_next"]
+"""
 import torch
 
 

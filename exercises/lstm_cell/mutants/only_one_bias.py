@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: only b_ih is added; b_hh is forgotten (torch's LSTMCell has both biases)."""
+"""Known-wrong variant of `lstm_cell`: only b_ih is added; b_hh is forgotten (torch's LSTMCell has both biases).
+
+expect:
+  en: ["adding only b_ih"]
+  zh: ["只加了 b_ih", "b_ih"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: returns (c_next, h_next) instead of torch's (h_next, c_next)."""
+"""Known-wrong variant of `lstm_cell`: returns (c_next, h_next) instead of torch's (h_next, c_next).
+
+expect:
+  en: ["in the wrong order"]
+  zh: ["顺序", "(c_next, h_next)"]
+"""
 import torch
 
 

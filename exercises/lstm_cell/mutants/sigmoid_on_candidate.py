@@ -1,4 +1,9 @@
-"""Known-wrong variant of `lstm_cell`: the candidate g goes through sigmoid like the three gates, so it can never be negative."""
+"""Known-wrong variant of `lstm_cell`: the candidate g goes through sigmoid like the three gates, so it can never be negative.
+
+expect:
+  en: ["a sigmoid on the candidate g"]
+  zh: ["候选", "g = tanh(...)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: Adagrad forgets to accumulate: it divides by sqrt(g**2) of the current step only."""
+"""Known-wrong variant of `optimizers`: Adagrad forgets to accumulate: it divides by sqrt(g**2) of the current step only.
+
+expect:
+  en: ["accumulates over ALL steps"]
+  zh: ["累加", "s = s + g**2"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: the notes' v = mu*v - lr*g form, but applied with the wrong sign (p -= v)."""
+"""Known-wrong variant of `optimizers`: the notes' v = mu*v - lr*g form, but applied with the wrong sign (p -= v).
+
+expect:
+  en: ["opposite sign"]
+  zh: ["符号相反", "p -= lr * (update)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: the momentum buffer is an EMA: buf = momentum * buf + (1 - momentum) * g, starting from 0."""
+"""Known-wrong variant of `optimizers`: the momentum buffer is an EMA: buf = momentum * buf + (1 - momentum) * g, starting from 0.
+
+expect:
+  en: ["(an EMA, 'dampening')"]
+  zh: ["dampening"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: parameters whose grad is None are not skipped (step() crashes on them)."""
+"""Known-wrong variant of `optimizers`: parameters whose grad is None are not skipped (step() crashes on them).
+
+expect:
+  en: ["skip a parameter whose .grad is None"]
+  zh: ["p.grad is None"]
+"""
 import torch
 
 

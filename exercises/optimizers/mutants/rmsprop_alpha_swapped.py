@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: RMSprop weights the new g**2 by alpha: v = (1 - alpha) * v + alpha * g**2."""
+"""Known-wrong variant of `optimizers`: RMSprop weights the new g**2 by alpha: v = (1 - alpha) * v + alpha * g**2.
+
+expect:
+  en: ["alpha is the weight of the OLD v"]
+  zh: ["旧的 v", "alpha * v + (1 - alpha) * g**2"]
+"""
 import torch
 
 

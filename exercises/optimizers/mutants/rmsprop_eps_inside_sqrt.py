@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: RMSprop adds eps inside the square root, as d2l does (sqrt(v + eps))."""
+"""Known-wrong variant of `optimizers`: RMSprop adds eps inside the square root, as d2l does (sqrt(v + eps)).
+
+expect:
+  en: ["sqrt(v + eps)"]
+  zh: ["sqrt(v + eps)"]
+"""
 import torch
 
 

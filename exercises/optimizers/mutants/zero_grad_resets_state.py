@@ -1,4 +1,9 @@
-"""Known-wrong variant of `optimizers`: zero_grad() also throws away the optimizer state (momentum buffers, running averages)."""
+"""Known-wrong variant of `optimizers`: zero_grad() also throws away the optimizer state (momentum buffers, running averages).
+
+expect:
+  en: ["not the optimizer state"]
+  zh: ["优化器状态"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: uses the kernel size as it is, ignoring dilation."""
+"""Known-wrong: uses the kernel size as it is, ignoring dilation.
+
+expect:
+  en: ["Dilation is ignored"]
+  zh: ["d*(k-1)+1"]
+"""
 
 
 def receptive_field(layers):

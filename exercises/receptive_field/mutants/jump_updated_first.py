@@ -1,4 +1,9 @@
-"""Known-wrong: multiplies the jump by this layer's stride before using it for this layer's growth."""
+"""Known-wrong: multiplies the jump by this layer's stride before using it for this layer's growth.
+
+expect:
+  en: ["The jump (effective stride) is updated before it is used"]
+  zh: ["j_{l-1}"]
+"""
 
 
 def receptive_field(layers):

@@ -1,4 +1,9 @@
-"""Known-wrong: believes receptive fields multiply: r_l = r_{l-1} * k'_l."""
+"""Known-wrong: believes receptive fields multiply: r_l = r_{l-1} * k'_l.
+
+expect:
+  en: ["not by multiplying the kernel sizes"]
+  zh: ["相乘", "r_{l-1} + (k'_l - 1) * j_{l-1}"]
+"""
 
 
 def receptive_field(layers):

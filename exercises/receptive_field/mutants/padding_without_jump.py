@@ -1,4 +1,9 @@
-"""Known-wrong: adds up the paddings in the units of each layer instead of converting them to input pixels."""
+"""Known-wrong: adds up the paddings in the units of each layer instead of converting them to input pixels.
+
+expect:
+  en: ["not just the sum of the paddings"]
+  zh: ["p_l * j_{l-1}"]
+"""
 
 
 def receptive_field(layers):

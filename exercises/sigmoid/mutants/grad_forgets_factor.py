@@ -1,4 +1,9 @@
-"""Known-wrong: the derivative stops at sigma(x), forgetting the (1 - sigma(x)) factor of the chain rule."""
+"""Known-wrong: the derivative stops at sigma(x), forgetting the (1 - sigma(x)) factor of the chain rule.
+
+expect:
+  en: ["the factor (1 - sigmoid(x)) is missing"]
+  zh: ["缺少因子", "(1 - sigmoid(x))"]
+"""
 import torch
 
 

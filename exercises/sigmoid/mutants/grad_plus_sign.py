@@ -1,4 +1,9 @@
-"""Known-wrong: the derivative written as s * (1 + s) instead of s * (1 - s)."""
+"""Known-wrong: the derivative written as s * (1 + s) instead of s * (1 - s).
+
+expect:
+  en: ["the sign is wrong"]
+  zh: ["符号", "s * (1 + s)"]
+"""
 import torch
 
 

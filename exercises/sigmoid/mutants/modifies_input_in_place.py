@@ -1,4 +1,9 @@
-"""Known-wrong: saves memory with in-place ops, and so overwrites the caller's tensor."""
+"""Known-wrong: saves memory with in-place ops, and so overwrites the caller's tensor.
+
+expect:
+  en: ["changed x[0] in place", "changed argument 1 in place"]
+  zh: ["原地"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: exp(x) / (1 + exp(x)) is the textbook formula, but exp(x) overflows: inf / inf = nan for large x."""
+"""Known-wrong: exp(x) / (1 + exp(x)) is the textbook formula, but exp(x) overflows: inf / inf = nan for large x.
+
+expect:
+  en: ["exp(x) overflows to inf"]
+  zh: ["溢出"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: converts to float32 "to be safe", so a float64 input comes back as float32."""
+"""Known-wrong: converts to float32 "to be safe", so a float64 input comes back as float32.
+
+expect:
+  en: ["Expected dtype float64, got float32"]
+  zh: ["float32", "dtype"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `softmax`: subtracts the max of the whole tensor instead of each row's max, so a row far below it becomes 0 / 0."""
+"""Known-wrong variant of `softmax`: subtracts the max of the whole tensor instead of each row's max, so a row far below it becomes 0 / 0.
+
+expect:
+  en: ["not over the whole tensor"]
+  zh: ["keepdim=True"]
+"""
 import torch
 
 

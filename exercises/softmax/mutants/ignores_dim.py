@@ -1,4 +1,9 @@
-"""Known-wrong variant of `softmax`: the dim argument is ignored and every reduction runs over dim 0."""
+"""Known-wrong variant of `softmax`: the dim argument is ignored and every reduction runs over dim 0.
+
+expect:
+  en: ["Normalise along the `dim` you are given"]
+  zh: ["dim"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `softmax`: log_softmax is log(softmax(x)), -inf where a probability underflows to 0."""
+"""Known-wrong variant of `softmax`: log_softmax is log(softmax(x)), -inf where a probability underflows to 0.
+
+expect:
+  en: ["Compute log_softmax directly"]
+  zh: ["log(softmax(x))"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `softmax`: right values, but x -= max shifts the caller's tensor in place."""
+"""Known-wrong variant of `softmax`: right values, but x -= max shifts the caller's tensor in place.
+
+expect:
+  en: ["changed x[0] in place", "changed argument 1 in place"]
+  zh: ["原地"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong variant of `softmax`: the textbook formula without the max shift: exp(1000) = inf, and inf / inf = nan."""
+"""Known-wrong variant of `softmax`: the textbook formula without the max shift: exp(1000) = inf, and inf / inf = nan.
+
+expect:
+  en: ["Subtract the max along dim first"]
+  zh: ["softmax(x - max)"]
+"""
 import torch
 
 

@@ -1,4 +1,9 @@
-"""Known-wrong: puts BatchNorm2d after the ReLU instead of before it."""
+"""Known-wrong: puts BatchNorm2d after the ReLU instead of before it.
+
+expect:
+  en: ["BatchNorm before the ReLU"]
+  zh: ["BatchNorm2d -> ReLU"]
+"""
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong: a narrower classifier, 512*7*7 -> 1024 -> 1024 -> num_classes."""
+"""Known-wrong: a narrower classifier, 512*7*7 -> 1024 -> 1024 -> num_classes.
+
+expect:
+  en: ["Check the classifier: Linear(512*7*7, 4096)"]
+  zh: ["Linear(512*7*7, 4096)"]
+"""
 import torch
 import torch.nn as nn
 

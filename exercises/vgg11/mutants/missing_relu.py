@@ -1,4 +1,9 @@
-"""Known-wrong: the second 256-channel conv has no ReLU (same parameter count, different function)."""
+"""Known-wrong: the second 256-channel conv has no ReLU (same parameter count, different function).
+
+expect:
+  en: ["followed by a ReLU"]
+  zh: ["ReLU"]
+"""
 import torch
 import torch.nn as nn
 

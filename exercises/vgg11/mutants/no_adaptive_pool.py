@@ -1,4 +1,9 @@
-"""Known-wrong: the notes' version without AdaptiveAvgPool2d: only works for 224x224 inputs."""
+"""Known-wrong: the notes' version without AdaptiveAvgPool2d: only works for 224x224 inputs.
+
+expect:
+  en: ["nn.AdaptiveAvgPool2d((7, 7)) before the classifier"]
+  zh: ["AdaptiveAvgPool2d((7, 7))"]
+"""
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong: forgets the Dropout layers in the classifier."""
+"""Known-wrong: forgets the Dropout layers in the classifier.
+
+expect:
+  en: ["needs Dropout"]
+  zh: ["Dropout"]
+"""
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,9 @@
-"""Known-wrong: uses configuration B (VGG13: two convs in every block)."""
+"""Known-wrong: uses configuration B (VGG13: two convs in every block).
+
+expect:
+  en: ["VGG13 has 10", "channel widths of configuration A"]
+  zh: ["VGG13", "配置 A"]
+"""
 import torch
 import torch.nn as nn
 

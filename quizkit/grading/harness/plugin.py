@@ -7,7 +7,9 @@ crash, exit, forbidden); nothing the child prints, exits with or writes is consu
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,14 +41,24 @@ def load_reference(path: Path) -> ModuleType:
     return mod
 
 
+class NotRun(Exception):
+    """Raised in a test's setup when the submission could not be loaded: the test body never runs."""
+
+
 class GradingPlugin:
-    def __init__(self, session: Session, reference: Path) -> None:
+    def __init__(self, session: Session, reference: Path, *,
+                 on_collect: Callable[[list[str]], None] | None = None,
+                 on_result: Callable[[TestResult], None] | None = None) -> None:
         self.session = session
         self.reference_path = reference
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
         self.collect_errors: list[str] = []
         self.infrastructure: str | None = None
+        self.on_collect = on_collect  # the names of the tests about to run, once collected
+        self.on_result = on_result  # each test's result as soon as it is known (progress on a terminal)
+        self.load_reported = False  # a syntax or import error is reported by the first visible test only
+        self.hidden: dict[str, bool] = {}
 
     # -- fixtures ---------------------------------------------------------------------------------------------
     @pytest.fixture
@@ -66,10 +78,16 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.order = [item.nodeid for item in items]
+        self.hidden = {item.nodeid: bool(getattr(getattr(item, "function", None), HIDDEN_ATTR, False))
+                       for item in items}
+        if self.on_collect is not None:
+            self.on_collect([item.name for item in items])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: Any) -> None:
         self.session.begin_test(item.nodeid)
+        if self._unloadable() is not None:
+            raise NotRun()  # nothing of the submission can run: don't spend time on the test's own work
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
@@ -84,19 +102,50 @@ class GradingPlugin:
         max_score = getattr(fn, POINTS_ATTR, 1)
         visibility = "hidden" if getattr(fn, HIDDEN_ATTR, False) else "visible"
         status, message = self._verdict(nodeid, call)
-        self.results[nodeid] = TestResult(
+        result = self.results[nodeid] = TestResult(
             name=item.name, status=status, score=max_score if status is Status.PASSED else 0, max_score=max_score,
             message=sanitize(message), visibility=visibility,
         )
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _not_loaded(self, nodeid: str, event: Any, not_run: bool) -> tuple[Status, str] | None:
+        """A file that could not be loaded (syntax error, failed import, static finding) is reported once, by
+        the first visible test, with the offending line; every other test is marked as not run."""
+        session = self.session
+        known = self._unloadable()
+        if known is None or (event is None and not not_run):
+            return None
+        if event is not None and (event.status, event.message) != (known.status, known.message):
+            return None  # this test failed for a reason of its own
+        if self.load_reported or (self.hidden.get(nodeid) and self._visible_after(nodeid)):
+            return Status.NOT_RUN, ""
+        self.load_reported = True
+        return known.status, with_source_line(known.message, session.source, session.filename)
+
+    def _unloadable(self) -> Any:
+        """The error that keeps the file from loading (syntax error, unreadable file, failed import); a forbidden
+        call or a timeout while loading keeps its own status on every test."""
+        known = self.session.preset or self.session.load_failure
+        return known if known is not None and known.status is Status.ERROR else None
+
+    def _visible_after(self, nodeid: str) -> bool:
+        later = self.order[self.order.index(nodeid) + 1:] if nodeid in self.order else []
+        return any(not self.hidden.get(n) for n in later)
 
     def _verdict(self, nodeid: str, call: Any) -> tuple[Status, str]:
         event = self.session.event_for(nodeid)
+        once = self._not_loaded(nodeid, event, call.excinfo is not None and isinstance(call.excinfo.value, NotRun))
+        if once is not None:
+            return once
         if event is not None:
             return event.status, event.message
         excinfo = call.excinfo
         if excinfo is None:
             return Status.PASSED, ""
         exc = excinfo.value
+        if isinstance(exc, NotRun):
+            return Status.NOT_RUN, ""
         if isinstance(exc, InfrastructureError):
             self.infrastructure = str(exc)
             return Status.ERROR, t("harness.grader_failed", error=exc)
@@ -115,6 +164,25 @@ class GradingPlugin:
         out = [self.results[n] for n in self.order if n in self.results]
         out += [r for n, r in self.results.items() if n not in self.order]
         return out
+
+
+_WHERE = re.compile(r"\((?P<file>[^():]+):(?P<line>\d+)(?:, in [^)]*)?\)\s*$")
+
+
+def with_source_line(message: str, source: str, filename: str) -> str:
+    """An import failure's message with the line it names and a caret under it (a syntax error has its own)."""
+    if "\n" in message:
+        return message
+    m = _WHERE.search(message)
+    if m is None or Path(m["file"]).name != Path(filename).name:
+        return message
+    lines = source.splitlines()
+    n = int(m["line"])
+    if not 1 <= n <= len(lines) or not lines[n - 1].strip():
+        return message
+    text = lines[n - 1].rstrip()
+    code = text.lstrip()
+    return f"{message}\n    {code}\n    {'^' * min(len(code), 60)}"
 
 
 def pytest_args(test_file: Path) -> list[str]:

@@ -1,0 +1,45 @@
+"""Known-wrong variant of `vgg11`: the last layer is nn.Linear(4096, 1000) whatever num_classes is.
+
+expect:
+  en: ["ignores num_classes"]
+  zh: ["忽略了 num_classes", "nn.Linear(4096, 1000)"]
+"""
+import torch
+import torch.nn as nn
+
+# Configuration A: numbers are 3x3 conv output channels, "M" is a 2x2 max pool with stride 2.
+CFG_A = [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]
+
+
+class VGG11(nn.Module):
+    def __init__(self, num_classes=1000, batch_norm=False):
+        super().__init__()
+        layers = []
+        in_channels = 3
+        for v in CFG_A:
+            if v == "M":
+                layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+                continue
+            layers.append(nn.Conv2d(in_channels, v, kernel_size=3, padding=1))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(v))  # normalise the conv output, before the non-linearity
+            layers.append(nn.ReLU(inplace=True))
+            in_channels = v
+        self.features = nn.Sequential(*layers)
+        # Any input size of at least 32x32 ends as a 7x7 map, so the classifier's 25088 inputs always fit.
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096),
+            nn.ReLU(inplace=True),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(inplace=True),
+            nn.Dropout(),
+            nn.Linear(4096, 1000),
+        )
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = torch.flatten(x, 1)
+        return self.classifier(x)
