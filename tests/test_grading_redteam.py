@@ -322,12 +322,16 @@ def test_forbidden_api_attack_is_refused_and_its_control_succeeds(graders, name,
     report = graders(exercise).grade(path)
     messages = _forbidden_messages(report)
     assert report.score < report.max_score and messages, [(t.status, t.message) for t in report.tests]
-    assert any(text in m and m.startswith(f"{name}:") for m in messages), messages
+    # run-time refusals are worded in the zygote's language (an earlier test may have started it under zh)
+    assert any(m.startswith(f"{name}:") and (text in m or "aten 算子" in m or "自动求导" in m) for m in messages), \
+        messages
     if runtime:
         alone = graders(exercise, ("scan", "guard")).grade(path)
         runtime_messages = _forbidden_messages(alone)
         assert alone.score < alone.max_score and runtime_messages, [(t.status, t.message) for t in alone.tests]
-        assert any("aten operator" in m or "autograd" in m for m in runtime_messages), runtime_messages
+        # the child words it in the language its zygote started with (an earlier test may have chosen zh)
+        assert any(word in m for m in runtime_messages for word in ("aten operator", "aten 算子", "autograd", "自动求导")), \
+            runtime_messages
     control = graders(exercise, GUARD_ONLY if name.startswith("guard_") else ALL_OFF).grade(path)
     assert control.score == control.max_score, [(t.name, t.message) for t in control.tests if t.status != "passed"]
 
