@@ -330,3 +330,17 @@ def category_topic(path: str) -> str:
     """The topic a Moodle category path names: its last part."""
     parts = [p.strip() for p in path.replace("\\/", "\x00").split("/") if p.strip()]
     return parts[-1].replace("\x00", "/") if parts else ""
+
+
+def weighted_multiple(options: list[str], fractions: list[float], feedback: Any, letters: str,
+                      skip: Callable[[str], None], lost: list[str]) -> dict[str, Any] | None:
+    """A multiple-choice question from per-option weights, as both importers read it: the positive ones are
+    keyed, and weights that fit no quizkit scheme are named in `lost`."""
+    right = [letters[i] for i, f in enumerate(fractions) if f > 0]
+    if not right:
+        skip("no option has a positive weight")
+        return None
+    if scheme_of(fractions) is None:
+        shown = ", ".join(f"{letters[i]} {f * 100:g}%" for i, f in enumerate(fractions))
+        lost.append(f"the weights ({shown}), which are no quizkit scheme: scored as net_correct")
+    return {"type": "multiple", "options": options, "answer": right, "_feedback": feedback}

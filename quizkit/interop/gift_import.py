@@ -17,7 +17,7 @@ from quizkit.interop.common import (
     from_html,
     make_id,
     read_rubric,
-    scheme_of,
+    weighted_multiple,
 )
 
 # Escaped reserved characters become private-use characters while the structure is read, then come back.
@@ -252,14 +252,7 @@ class _Reader:
             if any(0 < f < 1 - 1e-9 or f < 0 for f in fractions):
                 self.lost.append("partial credit and penalties of the other options")
             return {"type": "single", "options": options, "answer": letters[full[0]], "_feedback": fb}
-        right = [letters[i] for i, f in enumerate(fractions) if f > 0]
-        if not right:
-            self.skip("no option has a positive weight")
-            return None
-        if scheme_of(fractions) is None:
-            shown = ", ".join(f"{letters[i]} {f * 100:g}%" for i, f in enumerate(fractions))
-            self.lost.append(f"the weights ({shown}), which are no quizkit scheme: scored as net_correct")
-        return {"type": "multiple", "options": options, "answer": right, "_feedback": fb}
+        return weighted_multiple(options, fractions, fb, letters, self.skip, self.lost)
 
     def numerical(self, answer: str) -> dict[str, Any] | None:
         if "~" in answer:

@@ -16,7 +16,7 @@ from quizkit.interop.common import (
     from_html,
     make_id,
     read_rubric,
-    scheme_of,
+    weighted_multiple,
 )
 
 LETTERS = "ABCDEFGH"
@@ -156,14 +156,7 @@ class _Question:
             if len(full) > 1 or any(f < 0 or 0 < f < 1 - 1e-6 for f in fractions):
                 self.lost.append("partial credit, penalties or a second fully right option")
             return {"type": "single", "options": options, "answer": LETTERS[full[0]], "_feedback": fb}
-        right = [LETTERS[i] for i, f in enumerate(fractions) if f > 0]
-        if not right:
-            self.skip("no option has a positive weight")
-            return None
-        if scheme_of(fractions) is None:
-            shown = ", ".join(f"{LETTERS[i]} {f * 100:g}%" for i, f in enumerate(fractions))
-            self.lost.append(f"the weights ({shown}), which are no quizkit scheme: scored as net_correct")
-        return {"type": "multiple", "options": options, "answer": right, "_feedback": fb}
+        return weighted_multiple(options, fractions, fb, LETTERS, self.skip, self.lost)
 
     def truefalse(self) -> dict[str, Any] | None:
         answers = self.answers()
