@@ -71,7 +71,11 @@ class Similarity:
     def html(self) -> str:
         """copydetect's report: the similarity matrix, its histogram, and each pair above the threshold with the
         shared code highlighted on both sides."""
-        return str(self._detector.generate_html_report(output_mode="return"))
+        import warnings
+
+        with warnings.catch_warnings():  # copydetect 0.5 reads its template with a deprecated importlib call
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return str(self._detector.generate_html_report(output_mode="return"))
 
 
 def read_code(path: Path) -> str:
