@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from quizkit.cli.options import lang_option
-from quizkit.grading.similarity import DEFAULT_THRESHOLD as THRESHOLD  # the module imports numpy only when comparing
+from quizkit.grading.similarity import DEFAULT_THRESHOLD as THRESHOLD  # imports numpy only when comparing
 
 if TYPE_CHECKING:
     from quizkit.grading.batch import Student

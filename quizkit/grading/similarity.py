@@ -148,7 +148,7 @@ def compare(exercise_id: str, starter: Path | None, students: list[Student],
         boilerplate = np.unique(np.array(list(_fingerprint("starter", read_code(starter), None).hashes)))
     # copydetect's report template writes file names unescaped in one place: the labels are escaped once here
     # (a Markup string), so a student named `<script>.py` is text in the report, never markup
-    labels = [escape(s.name) for s in readable]
+    labels: list[str] = [escape(s.name) for s in readable]
     prints = {label: _fingerprint(label, codes[i], boilerplate) for label, i in zip(labels, codes)}
     detector = _detector(threshold, labels, prints)
     sims, overlaps = detector.similarity_matrix, detector.token_overlap_matrix
