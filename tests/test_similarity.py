@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from quizkit.cli import cli
 from quizkit.grading.batch import discover
 from quizkit.grading.exercises import load_exercise
+from quizkit.grading.runner import MAX_SOURCE_BYTES
 from quizkit.grading.similarity import compare
 from quizkit.render import i18n
 
@@ -75,6 +76,7 @@ def sigmoid_grad(x):
     t = torch.tanh(x / 2)
     return 0.25 * (1 - t * t)
 '''
+NAIVE = "from torch import exp\n\n\ndef sigmoid(v):\n    v = -v\n    return 1 / (1 + exp(v))\n"
 STARTER = load_exercise("sigmoid").starter.read_text(encoding="utf-8")
 HEAD, _, _ = STARTER.partition("    # TODO")  # the module docstring, the imports and sigmoid's signature + docstring
 GRAD_DOC = '    """d sigma / dx at x, element-wise: sigma(x) * (1 - sigma(x)). Same shape and dtype as x."""\n'
@@ -133,18 +135,19 @@ def test_a_copy_with_renamed_variables_ranks_above_independent_work(klass, tmp_p
 
 
 def test_the_csv_lists_every_pair_once_sorted_and_well_formed(klass, tmp_path):
-    write(klass, {"sub/sigmoid.py": MASKED.replace("mask", "m")})  # a sub-folder student, as grade-batch finds it
+    # a sub-folder student, as grade-batch finds it, and one whose name Excel would run as a formula
+    write(klass, {"sub/sigmoid.py": MASKED.replace("mask", "m"), "=1+1.py": NAIVE})
     result = run("similarity", "sigmoid", str(klass), "-o", str(tmp_path / "out"), "--excel")
     assert result.exit_code == 0, result.output
     path = tmp_path / "out" / "sigmoid-similarity.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # --excel: a BOM, so Excel reads 张三
     rows = read_csv(path)
-    names = ["sub", "wang", "zhao", "张三", "李四"]
-    assert len(rows) == 10 and {pair(r) for r in rows} == {frozenset((a, b)) for a in names for b in names if a < b}
+    names = ["'=1+1", "sub", "wang", "zhao", "张三", "李四"]  # --excel: the apostrophe makes the formula text
+    assert len(rows) == 15 and {pair(r) for r in rows} == {frozenset((a, b)) for a in names for b in names if a < b}
     assert list(rows[0]) == ["rank", "student_a", "student_b", "similarity_max", "similarity_a_to_b",
                              "similarity_b_to_a", "matched_tokens_a", "matched_tokens_b", "tokens_a", "tokens_b",
                              "file_a", "file_b"]
-    assert [int(r["rank"]) for r in rows] == list(range(1, 11))
+    assert [int(r["rank"]) for r in rows] == list(range(1, 16))
     scores = [float(r["similarity_max"]) for r in rows]
     assert scores == sorted(scores, reverse=True)
     for r in rows:
@@ -202,20 +205,21 @@ def test_notebooks_are_compared_on_their_code_cells(tmp_path):
 
 
 def test_an_unreadable_submission_is_named_and_skipped(klass, tmp_path):
-    write(klass, {"bad.py": b"x = '\xff\xfe'\n", "broken.ipynb": "{not json"})
+    write(klass, {"bad.py": b"x = '\xff\xfe'\n", "broken.ipynb": "{not json",
+                  "huge.py": "x = 1\n" * (MAX_SOURCE_BYTES // 6 + 1)})
     result = run("similarity", "sigmoid", str(klass), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert f"warning: {klass / 'bad.py'}: not UTF-8 text (byte 5); skipped" in result.stderr
     assert f"{klass / 'broken.ipynb'}: not a Jupyter notebook" in result.stderr
+    assert f"{klass / 'huge.py'}: the file is larger than the {MAX_SOURCE_BYTES} byte limit" in result.stderr
     assert "Traceback" not in result.output
     rows = read_csv(tmp_path / "out" / "sigmoid-similarity.csv")
-    assert len(rows) == 6 and not any({"bad", "broken"} & pair(r) for r in rows)
+    assert len(rows) == 6 and not any({"bad", "broken", "huge"} & pair(r) for r in rows)
     assert "Compared 4 submissions" in result.stdout
 
 
 def test_the_html_report_highlights_the_pairs_above_the_threshold(klass, tmp_path):
-    naive = "from torch import exp\n\n\ndef sigmoid(v):\n    v = -v\n    return 1 / (1 + exp(v))\n"
-    write(klass, {"<img src=x onerror=alert(1)>.py": naive})
+    write(klass, {"<img src=x onerror=alert(1)>.py": NAIVE})
     result = run("similarity", "sigmoid", str(klass), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "sigmoid-similarity.html").read_text(encoding="utf-8")

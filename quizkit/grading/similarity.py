@@ -81,12 +81,16 @@ class Similarity:
 def read_code(path: Path) -> str:
     """The Python source to compare: the file itself, or a notebook's code cells; QuizkitError names the file."""
     from quizkit.errors import describe_os_error
+    from quizkit.grading.runner import MAX_SOURCE_BYTES
     from quizkit.render.i18n import t
 
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)  # the grader's own limit: never a whole stray data file in memory
     except OSError as err:
         raise QuizkitError(describe_os_error(err, path)) from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise QuizkitError(t("runner.too_large", file=path, limit=MAX_SOURCE_BYTES))
     if path.suffix == ".ipynb":
         from quizkit.interop.notebook import read
 
@@ -170,6 +174,7 @@ def output_paths(exercise_id: str, folder: Path) -> tuple[Path, Path]:
 def write(result: Similarity, folder: Path, *, excel: bool = False) -> tuple[Path, Path]:
     """Write the ranked pairs and the HTML report into `folder` (created if missing), each file atomically."""
     from quizkit.errors import describe_os_error
+    from quizkit.grading.results import _excel_cell  # the same guard as grade-batch's results.csv
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,7 +185,8 @@ def write(result: Similarity, folder: Path, *, excel: bool = False) -> tuple[Pat
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for rank, pair in enumerate(result.pairs, 1):
-        writer.writerow(pair.row(rank))
+        row = pair.row(rank)
+        writer.writerow({k: _excel_cell(v) for k, v in row.items()} if excel else row)
     write_atomic(csv_path, ("\ufeff" if excel else "") + buf.getvalue())
     result._detector.conf.out_file = str(html_path)  # shown in the report's configuration
     write_atomic(html_path, result.html())
