@@ -290,7 +290,7 @@ def parse_entries(path: Path, **head: str) -> dict[str, Entry]:
             blob = bytearray(base64.b64decode(item["data"], validate=True))
             decode(item["value"], blob)  # the strict decoder accepts it (dtypes, sizes that add up)
         except (TypeError, KeyError, ValueError, ProtocolError, RecursionError):
-            raise BadFile(t("expected.why.value", key=key[:12])) from None
+            raise BadFile(t("expected.why.value", answer=key[:12])) from None
         out[key] = (item["value"], blob)
     return out
 
