@@ -264,3 +264,28 @@ def test_a_forked_process_keeps_no_answer_of_the_supervisor(course):
     seen = os.read(read, 100).decode()
     os.waitpid(pid, 0)
     assert seen == "0 0 False" and any(blob)  # the parent keeps its own
+
+
+SNOOP = '''
+def double(x):
+    try:
+        with open("__CACHE__") as fh:
+            fh.read(1)
+    except OSError:
+        return x + x
+    return x * 0  # it could read the answers: say so by failing
+'''
+
+
+def test_the_child_cannot_read_the_answer_cache(course):
+    ex = load_exercise_dir(course / "exercises" / "demo", reference=course / "reference" / "demo.py")
+    limits = Limits(call_seconds=20, total_seconds=60)
+    full = Grader(ex, limits=limits, disable=("scan",))  # every file-system layer on (the scan would refuse open)
+    assert full.grade(course / "good.py").score == 2
+    cache = ex_mod.cache_file(ex)
+    assert cache.is_file()
+    (course / "snoop.py").write_text(SNOOP.replace("__CACHE__", str(cache)))
+    assert full.grade(course / "snoop.py").score == 2
+    # positive control: with the file-system layers off, the same file reads the cache and fails
+    open_fs = Grader(ex, limits=limits, disable=("scan", "mount", "landlock", "uid"))
+    assert open_fs.grade(course / "snoop.py").score < 2
