@@ -3,7 +3,6 @@ replayed from a recording; and the guard that keeps every exercise test on it.""
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from quizkit.grading import expected as ex_mod
 from quizkit.grading.exercises import load_exercise_dir
 from quizkit.grading.runner import Grader
 from quizkit.grading.sandbox.limits import Limits
+from quizkit.interop.student import reference_uses
 from quizkit.paths import exercises_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,24 +201,6 @@ def test_two_graders_of_different_exercises_do_not_share_answers(course, tmp_pat
 
 # -- the guard: no exercise test touches the reference except through expected() ----------------------------
 PENDING = {"vgg11": "converted on branch h-vgg11"}  # strict xfail: passes only while it still uses the fixture
-
-
-def reference_uses(source: str, filename: str) -> list[str]:
-    """Where a test file asks pytest for the `reference` fixture: a test or fixture parameter, a
-    getfixturevalue("reference") or a usefixtures("reference")."""
-    found = []
-    for node in ast.walk(ast.parse(source, filename)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            is_fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
-            params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
-            if (node.name.startswith("test") or is_fixture) and "reference" in params:
-                found.append(f"{filename}:{node.lineno}: {node.name}(reference)")
-        if isinstance(node, ast.Call) and any(isinstance(a, ast.Constant) and a.value == "reference"
-                                              for a in node.args):
-            name = ast.unparse(node.func)
-            if name.endswith(("getfixturevalue", "usefixtures")):
-                found.append(f"{filename}:{node.lineno}: {name}('reference')")
-    return found
 
 
 def _exercise_params():

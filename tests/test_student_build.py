@@ -185,6 +185,22 @@ def test_hidden_tests_are_removed_whatever_name_the_decorator_has():
     ast.parse(kept)
 
 
+def test_export_refuses_an_exercise_whose_tests_still_ask_for_the_reference(tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    shutil.copytree(load_exercise("sigmoid").dir, course / "exercises" / "sigmoid",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(load_exercise("sigmoid").reference.parent, course / "reference")
+    test = course / "exercises" / "sigmoid" / "test_sigmoid.py"
+    test.write_text(test.read_text().replace("def test_sigmoid_float32(submission):",
+                                             "def test_sigmoid_float32(submission, reference):"))
+    monkeypatch.setenv("QUIZKIT_CONTENT", str(course))
+    result = CliRunner().invoke(main, ["exercise", "export", "sigmoid", "--format", "student", "--output",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1 and "test_sigmoid.py:57: test_sigmoid_float32(reference)" in result.output
+    assert "expected()" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_export_refuses_a_folder_that_is_not_a_student_build(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")

@@ -129,7 +129,12 @@ def _export_exercise(ex: Any, folder: Path, built: Built) -> None:
         if (Path(ex.dir) / name).is_file():
             shutil.copy2(Path(ex.dir) / name, folder / name)
     test = Path(ex.test_file)
-    source, removed = strip_hidden(test.read_text(encoding="utf-8"), str(test))
+    original = test.read_text(encoding="utf-8")
+    uses = reference_uses(original, str(test))
+    if uses:
+        raise QuizkitError(f"{uses[0]}: asks for the reference fixture, and a student build has no reference; get "
+                           "the reference's answers with expected() (see README, Writing exercises)")
+    source, removed = strip_hidden(original, str(test))
     (folder / test.name).write_text(source, encoding="utf-8")
     visible, points = record(ex, folder)
     built.visible[ex.id], built.removed[ex.id], built.points[ex.id] = visible, removed, points
@@ -174,6 +179,24 @@ def _set_points(meta: Path, points: float) -> None:
     if float(points).is_integer() and _POINTS.search(text):
         meta.write_text(_POINTS.sub(f"points: {int(points)}  # the visible tests of the student build", text,
                                     count=1), encoding="utf-8")
+
+
+def reference_uses(source: str, filename: str) -> list[str]:
+    """Where a test file asks pytest for the `reference` fixture: a test or fixture parameter, a
+    getfixturevalue("reference") or a usefixtures("reference")."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            is_fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
+            params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+            if (node.name.startswith("test") or is_fixture) and "reference" in params:
+                found.append(f"{filename}:{node.lineno}: {node.name}(reference)")
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Constant) and a.value == "reference"
+                                              for a in node.args):
+            name = ast.unparse(node.func)
+            if name.endswith(("getfixturevalue", "usefixtures")):
+                found.append(f"{filename}:{node.lineno}: {name}('reference')")
+    return found
 
 
 # -- hidden tests out ------------------------------------------------------------------------------------------
