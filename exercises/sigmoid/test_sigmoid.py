@@ -2,7 +2,7 @@
 
 import torch
 
-from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points, tr
+from quizkit.grading.testing import assert_close, assert_unchanged, check, expected, hidden, points, tr
 
 # Every call, in every test, is checked (in the supervisor) for a modified input, so a submission cannot keep its
 # hands off x only when a particular test is looking.
@@ -23,9 +23,9 @@ GRAD_HINT = tr("d sigma/dx = sigma(x) * (1 - sigma(x))：一条钟形曲线，x 
                "d sigma/dx = sigma(x) * (1 - sigma(x)): a bell curve, 0.25 at x = 0 and close to 0 far from it.")
 
 
-def _grad_causes(x, reference):
+def _grad_causes(x):
     """What the usual wrong derivatives return on x, and the sentence that names each mistake."""
-    s = reference.sigmoid(x)
+    s = expected("sigmoid", x)
     return [
         (lambda: x * (1 - x), {
             "en": "Your values are x * (1 - x): the formula s * (1 - s) was applied to x itself. Compute "
@@ -46,30 +46,30 @@ def _grid(dtype, lo=-20.0, hi=20.0, n=401):
 
 
 @points(2)
-def test_sigmoid_matches_reference_float64(submission, reference):
+def test_sigmoid_matches_reference_float64(submission):
     x = _grid(F64)
-    assert_close(submission.sigmoid(x), reference.sigmoid(x), **TOL[F64],
+    assert_close(submission.sigmoid(x), expected("sigmoid", x), **TOL[F64],
                  call="sigmoid(torch.linspace(-20, 20, 401, dtype=torch.float64))",
                  hint=tr("检查公式 sigma(x) = 1 / (1 + exp(-x))。", "Check the formula sigma(x) = 1 / (1 + exp(-x))."))
 
 
 @points(1)
-def test_sigmoid_float32(submission, reference):
+def test_sigmoid_float32(submission):
     x = _grid(F32, -30.0, 30.0, 301)
-    assert_close(submission.sigmoid(x), reference.sigmoid(x), **TOL[F32],
+    assert_close(submission.sigmoid(x), expected("sigmoid", x), **TOL[F32],
                  call="sigmoid(torch.linspace(-30, 30, 301, dtype=torch.float32))", hint=DTYPE_HINT)
 
 
 @points(1)
-def test_shape_and_dtype_are_preserved(submission, reference):
+def test_shape_and_dtype_are_preserved(submission):
     gen = torch.Generator().manual_seed(5)
     for shape in [(), (3, 4), (2, 3, 4), (0,)]:
         for dtype in (F64, F32):
             x = (torch.randn(shape, generator=gen, dtype=F64) * 5).to(dtype)
             for name in ("sigmoid", "sigmoid_grad"):
                 tol = (TOL if name == "sigmoid" else GRAD_TOL)[dtype]
-                causes = _grad_causes(x, reference) if name == "sigmoid_grad" else ()
-                assert_close(getattr(submission, name)(x), getattr(reference, name)(x), **tol, causes=causes,
+                causes = _grad_causes(x) if name == "sigmoid_grad" else ()
+                assert_close(getattr(submission, name)(x), expected(name, x), **tol, causes=causes,
                              call=tr(f"{name}(x)，x 的形状为 {shape}、dtype 为 {str(dtype)[6:]}",
                                      f"{name}(x) with x of shape {shape} and dtype {str(dtype)[6:]}"),
                              hint=tr("逐元素计算，返回与 x 形状相同的张量。",
@@ -89,7 +89,7 @@ def test_input_is_not_modified(submission):
 
 
 @points(2)
-def test_large_inputs_stay_finite_and_accurate(submission, reference):
+def test_large_inputs_stay_finite_and_accurate(submission):
     for dtype in (F64, F32):
         x = torch.tensor(LARGE, dtype=dtype)
         got = submission.sigmoid(x)
@@ -99,20 +99,20 @@ def test_large_inputs_stay_finite_and_accurate(submission, reference):
             check(not bad.any(), call=call, got=tr(f"x = {x[bad].tolist()} 处的 {got[bad].tolist()}",
                                                    f"{got[bad].tolist()} at x = {x[bad].tolist()}"),
                   expected=tr("[0, 1] 内的有限值", "finite values in [0, 1]"), hint=STABLE_HINT)
-        assert_close(got, reference.sigmoid(x), **TOL[dtype], call=call, hint=STABLE_HINT)
+        assert_close(got, expected("sigmoid", x), **TOL[dtype], call=call, hint=STABLE_HINT)
 
 
 @points(1)
-def test_grad_matches_reference(submission, reference):
+def test_grad_matches_reference(submission):
     x = _grid(F64)
-    assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F64],
-                 causes=_grad_causes(x, reference),
+    assert_close(submission.sigmoid_grad(x), expected("sigmoid_grad", x), **GRAD_TOL[F64],
+                 causes=_grad_causes(x),
                  call="sigmoid_grad(torch.linspace(-20, 20, 401, dtype=torch.float64))", hint=GRAD_HINT)
 
 
 @points(1)
 @hidden
-def test_grad_large_inputs(submission, reference):
+def test_grad_large_inputs(submission):
     for dtype in (F64, F32):
         x = torch.tensor(LARGE, dtype=dtype)
         got = submission.sigmoid_grad(x)
@@ -122,15 +122,15 @@ def test_grad_large_inputs(submission, reference):
             check(not bad.any(), call=call, got=tr(f"x = {x[bad].tolist()} 处的 {got[bad].tolist()}",
                                                    f"{got[bad].tolist()} at x = {x[bad].tolist()}"),
                   expected=tr("接近 0 的有限值", "finite values near 0"), hint=STABLE_HINT)
-        assert_close(got, reference.sigmoid_grad(x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT,
-                     causes=_grad_causes(x, reference))
+        assert_close(got, expected("sigmoid_grad", x), **GRAD_TOL[dtype], call=call, hint=STABLE_HINT,
+                     causes=_grad_causes(x))
 
 
 @points(1)
-def test_grad_float32(submission, reference):
+def test_grad_float32(submission):
     x = _grid(F32, -20.0, 20.0, 201).reshape(3, 67)
-    assert_close(submission.sigmoid_grad(x), reference.sigmoid_grad(x), **GRAD_TOL[F32],
-                 causes=_grad_causes(x, reference),
+    assert_close(submission.sigmoid_grad(x), expected("sigmoid_grad", x), **GRAD_TOL[F32],
+                 causes=_grad_causes(x),
                  call=tr("sigmoid_grad(x)，x 为 float32、形状 (3, 67)、取值在 [-20, 20]",
                          "sigmoid_grad(x) with x float32 of shape (3, 67), values in [-20, 20]"),
                  hint=GRAD_HINT + " " + DTYPE_HINT)

@@ -99,6 +99,7 @@ class GradeReport:
     output: str = ""  # what the submission printed (sanitised, truncated); not part of the JSON contract
     error: str = ""  # why the submission could not be graded at all (batch: the grader failed on it)
     isolation_missing: list[str] = field(default_factory=list)  # required layer ids this machine could not give
+    practice: bool = False  # graded by a student build: visible tests only, answers replayed; not the grade
 
     @classmethod
     def from_tests(cls, exercise: str, tests: list[TestResult], *, duration_s: float,
@@ -120,7 +121,8 @@ class GradeReport:
         return cls(str(data["exercise"]), _number(data["score"]), _number(data["max_score"]), bool(data["passed"]),
                    float(data["duration_s"]), [TestResult.from_dict(t) for t in data.get("tests", [])],
                    [str(x) for x in data.get("isolation", [])], str(data.get("submission", "")), "",
-                   str(data.get("error", "")), [str(x) for x in data.get("isolation_missing", [])])
+                   str(data.get("error", "")), [str(x) for x in data.get("isolation_missing", [])],
+                   data.get("practice") is True)
 
     def for_student(self) -> GradeReport:
         """The report a student may read, in every format and in their progress database: a hidden test shows
@@ -136,7 +138,9 @@ class GradeReport:
         return [t for t in self.tests if not t.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        extra = {"error": self.error} if self.error else {}
+        extra: dict[str, Any] = {"error": self.error} if self.error else {}
+        if self.practice:
+            extra["practice"] = True
         return {
             "exercise": self.exercise,
             "score": self.score,
@@ -169,6 +173,8 @@ class GradeReport:
         verdict = words["all_passed"] if self.passed else words["not_passed"]
         lines.append(f"{words['total']}{sep}{fmt_score(self.score)}/{fmt_score(self.max_score)}  {verdict}"
                      f"  ({self.duration_s:.2f} s)")
+        if self.practice:
+            lines.append(words["practice"])
         if self.output:
             lines.append("")
             lines.append(words['printed'])

@@ -61,8 +61,9 @@ class Grader:
 
         from quizkit.grading.sandbox import zygote
 
-        self._hidden = zygote.secret_paths([self.exercise.dir, self.exercise.reference.parent])
-        zygote.start_zygote([self.exercise.dir, self.exercise.reference.parent], zygote.switched_off(self.disable))
+        secret = [self.exercise.dir, self.exercise.reference.parent, _answer_cache()]  # answers: the child's secret
+        self._hidden = zygote.secret_paths(secret)
+        zygote.start_zygote(secret, zygote.switched_off(self.disable))
         if require_isolation:
             from quizkit.grading.sandbox.diagnose import require_full_isolation
 
@@ -76,6 +77,7 @@ class Grader:
         self._operators = ops.to_wire() if ops is not None else None
         self._forbidden = self.exercise.forbidden if "guard" not in off else ()
         self.last_session: Any = None
+        self.last_answers: Any = None  # the expected() answers of the last grade (what a recording holds)
 
     def grade(self, path: str | os.PathLike[str], *, display_name: str | None = None,
               on_collect: Callable[[list[str]], None] | None = None,
@@ -129,6 +131,7 @@ class Grader:
         report = GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
                                         isolation=isolation, submission=str(path), output=output)
         report.isolation_missing = missing(isolation, os.geteuid() == 0) if isolation else []
+        report.practice = self.last_answers is not None and self.last_answers.replay
         return report
 
     def _session(self, source: str, filename: str) -> Any:
@@ -145,7 +148,10 @@ class Grader:
         from quizkit.grading.harness.plugin import GradingPlugin, pytest_args
 
         ex = self.exercise
-        plugin = GradingPlugin(session, ex.reference, on_collect=on_collect, on_result=on_result)
+        from quizkit.grading.expected import Answers
+
+        self.last_answers = answers = Answers.for_exercise(ex)  # the reference's, or a student build's recording
+        plugin = GradingPlugin(session, ex.reference, answers=answers, on_collect=on_collect, on_result=on_result)
         _forget_stale_test_module(ex.test_file)
         # The user's pytest settings (PYTEST_ADDOPTS, PYTEST_PLUGINS, installed plugins) must not change grading.
         saved_env = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS",
@@ -175,6 +181,18 @@ def grade(exercise: Exercise, submission_path: str | os.PathLike[str], *, lang: 
     `on_collect` and `on_result` report progress (see Grader.grade)."""
     return Grader(exercise, require_isolation=require_isolation, lang=lang).grade(
         submission_path, on_collect=on_collect, on_result=on_result)
+
+
+def _answer_cache() -> Path:
+    """The folder of the reference's cached answers, made now so the child can be kept out of it."""
+    from quizkit.grading.expected import cache_dir
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # no cache then (and nothing in it to hide)
+    return folder
 
 
 def read_submission(path: Path) -> str:

@@ -277,8 +277,9 @@ STRINGS: dict[str, tuple[str, str]] = {
 # they are part of the same catalogue, looked up with the same `t`.
 from quizkit.render.i18n_expr import EXPR  # noqa: E402
 from quizkit.render.i18n_grading import GRADING  # noqa: E402
+from quizkit.render.i18n_student import STUDENT  # noqa: E402
 
-for _part in (GRADING, EXPR):
+for _part in (GRADING, EXPR, STUDENT):
     _clash = STRINGS.keys() & _part.keys()
     if _clash:
         raise RuntimeError(f"string catalogue: keys defined twice: {sorted(_clash)}")

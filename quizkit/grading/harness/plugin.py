@@ -6,7 +6,6 @@ crash, exit, forbidden); nothing the child prints, exits with or writes is consu
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from quizkit.grading.expected import Answers, _references, load_reference  # noqa: F401 - scrub.py clears _references
 from quizkit.grading.harness.proxy import Submission
 from quizkit.grading.harness.session import InfrastructureError, Session
 from quizkit.grading.report import Status, TestResult, sanitize
@@ -23,34 +23,19 @@ from quizkit.grading.testing import HIDDEN_ATTR, POINTS_ATTR
 from quizkit.grading.wire.codec import ReturnTypeError, SandboxFailure, SubmissionError
 from quizkit.render.i18n import t
 
-_references: dict[str, ModuleType] = {}
-
-
-def load_reference(path: Path) -> ModuleType:
-    """Import reference/<id>.py in the trusted process (once per path)."""
-    key = str(Path(path).resolve())
-    mod = _references.get(key)
-    if mod is None:
-        name = "quizkit_reference_" + Path(path).stem
-        spec = importlib.util.spec_from_file_location(name, key)
-        if spec is None or spec.loader is None:
-            raise FileNotFoundError(key)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _references[key] = mod
-    return mod
-
 
 class NotRun(Exception):
     """Raised in a test's setup when the submission could not be loaded: the test body never runs."""
 
 
 class GradingPlugin:
-    def __init__(self, session: Session, reference: Path, *,
+    def __init__(self, session: Session, reference: Path, *, answers: Answers | None = None,
                  on_collect: Callable[[list[str]], None] | None = None,
                  on_result: Callable[[TestResult], None] | None = None) -> None:
         self.session = session
         self.reference_path = reference
+        self.answers = answers  # where expected() gets the reference's answers during this session
+        self._answers_token: Any = None
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
         self.collect_errors: list[str] = []
@@ -69,9 +54,21 @@ class GradingPlugin:
 
     @pytest.fixture
     def reference(self) -> ModuleType:
+        """Kept for tests outside the course; the exercises get the reference's answers through expected()."""
         return load_reference(self.reference_path)
 
     # -- hooks ---------------------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: Any) -> None:
+        if self.answers is not None:
+            self._answers_token = self.answers.activate()
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        if self.answers is not None and self._answers_token is not None:
+            Answers.deactivate(self._answers_token)
+            self._answers_token = None
+            self.answers.flush()
+
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             self.collect_errors.append(str(report.longrepr)[-3000:])
