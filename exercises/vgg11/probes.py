@@ -274,6 +274,8 @@ def model_run(module, num_classes, batch_norm, seed, sizes, dropout_size=0):
     if key in _RUNS:
         return _RUNS[key]
     args = (module, num_classes, batch_norm, seed, sizes, dropout_size)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in the sandboxed child: the same summation order, and no oversubscribed cores
     try:
         try:
             answer = _passes(*args, real=False)
@@ -287,6 +289,8 @@ def model_run(module, num_classes, batch_norm, seed, sizes, dropout_size=0):
         if dropout_size:
             answer.update(train=None, eval=None, dropout_error=error)
         return answer
+    finally:
+        torch.set_num_threads(threads)
     if not any(answer["errors"]) and not answer.get("dropout_error"):
         _RUNS[key] = answer  # only a run without errors is kept: a refused operator is refused in every test
     return answer
