@@ -7,9 +7,10 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_trajectory, check, hidden, points, say, tr
+from quizkit.grading.testing import assert_trajectory, check, expected, hidden, points, say, tr
 
-# The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
+# The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference,
+# through expected() (once per process, cached; replayed from the recording in a student build).
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
 _spec = importlib.util.spec_from_file_location("adam_probes", Path(__file__).with_name("probes.py"))
 probes = importlib.util.module_from_spec(_spec)
@@ -103,9 +104,9 @@ def _shapes(inits):
 
 
 
-def _run(submission, reference, inits, kwargs, n_steps, **kw):
+def _run(submission, inits, kwargs, n_steps, **kw):
     got = submission.probe("trajectory", inits, kwargs, n_steps, **kw)
-    want = probes.trajectory(reference, inits, kwargs, n_steps, **kw)
+    want = expected(probes.trajectory, inits, kwargs, n_steps, **kw)
     causes = [(functools.partial(probes.trajectory, _wrong(m), inits, kwargs, n_steps, **kw), text)
               for m, text in CAUSES.items()]  # computed only when the submission is wrong
     return got, want, causes
@@ -116,13 +117,13 @@ def _kw(kwargs):
 
 
 @points(1)
-def test_first_step_moves_each_coordinate_by_about_lr(submission, reference):
+def test_first_step_moves_each_coordinate_by_about_lr(submission):
     gen = _gen(1)
     inits = [_randn(gen, 2, 3), _randn(gen, 4)]
     # Gradients of very different sizes: after bias correction the first step is ~lr * sign(g) for all of them.
     grads = [[_randn(gen, 2, 3) * torch.logspace(-3, 3, 6, dtype=F64).reshape(2, 3), _randn(gen, 4)]]
     kwargs = {"lr": 0.1}
-    got, want, causes = _run(submission, reference, inits, kwargs, 1, grads=grads)
+    got, want, causes = _run(submission, inits, kwargs, 1, grads=grads)
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)}, lr=0.1).step()，用 float64 梯度走一步",
@@ -138,11 +139,11 @@ def test_first_step_moves_each_coordinate_by_about_lr(submission, reference):
 
 
 @points(2)
-def test_random_gradients_default_hyperparameters(submission, reference):
+def test_random_gradients_default_hyperparameters(submission):
     gen = _gen(2)
     inits = [_randn(gen, 3, 4), _randn(gen, 5)]
     grads = [[_randn(gen, 3, 4), _randn(gen, 5, scale=10.0)] for _ in range(20)]
-    got, want, causes = _run(submission, reference, inits, {}, 20, grads=grads)
+    got, want, causes = _run(submission, inits, {}, 20, grads=grads)
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)})，默认 lr=1e-3、betas=(0.9, 0.999)、eps=1e-8；随机 float64 梯度 20 步",
@@ -156,13 +157,13 @@ def test_random_gradients_default_hyperparameters(submission, reference):
 
 
 @points(2)
-def test_quadratic_bowl_with_custom_betas(submission, reference):
+def test_quadratic_bowl_with_custom_betas(submission):
     gen = _gen(3)
     inits = [_randn(gen, 4, 2), _randn(gen, 3)]
     scales = [torch.rand(4, 2, generator=gen, dtype=F64) * 5 + 0.1, torch.rand(3, generator=gen, dtype=F64) + 0.1]
     centers = [_randn(gen, 4, 2), _randn(gen, 3)]
     kwargs = {"lr": 0.05, "betas": (0.8, 0.95)}
-    got, want, causes = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
+    got, want, causes = _run(submission, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)}) 在二次函数上走 20 步，g = a * (p - c)",
@@ -175,12 +176,12 @@ def test_quadratic_bowl_with_custom_betas(submission, reference):
 
 
 @points(2)
-def test_tiny_gradients_eps_outside_the_square_root(submission, reference):
+def test_tiny_gradients_eps_outside_the_square_root(submission):
     gen = _gen(4)
     inits = [_randn(gen, 6), _randn(gen, 2, 2)]
     grads = [[_randn(gen, 6, scale=1e-9), _randn(gen, 2, 2, scale=3e-9)] for _ in range(20)]
     kwargs = {"lr": 0.01}
-    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)}, lr=0.01)，梯度大小约 1e-9，走 20 步",
@@ -193,12 +194,12 @@ def test_tiny_gradients_eps_outside_the_square_root(submission, reference):
 
 
 @points(2)
-def test_weight_decay_is_l2_added_to_the_gradient(submission, reference):
+def test_weight_decay_is_l2_added_to_the_gradient(submission):
     gen = _gen(5)
     inits = [_randn(gen, 5, scale=3.0), _randn(gen, 2, 3, scale=3.0)]
     grads = [[_randn(gen, 5), _randn(gen, 2, 3)] for _ in range(20)]
     kwargs = {"lr": 0.01, "weight_decay": 0.1}
-    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)})，随机梯度 20 步",
@@ -287,14 +288,14 @@ def test_zero_grad(submission):
 
 @points(1)
 @hidden
-def test_scalar_and_odd_shapes_with_all_options(submission, reference):
+def test_scalar_and_odd_shapes_with_all_options(submission):
     gen = _gen(8)
     inits = [_randn(gen), _randn(gen, 1), _randn(gen, 2, 3, 4)]
     scales = [torch.tensor(2.0, dtype=F64), torch.tensor([0.5], dtype=F64), torch.rand(2, 3, 4, generator=gen,
                                                                                       dtype=F64) * 3]
     centers = [torch.tensor(-1.0, dtype=F64), torch.tensor([4.0], dtype=F64), _randn(gen, 2, 3, 4)]
     kwargs = {"lr": 0.1, "betas": (0.7, 0.9), "eps": 1e-6, "weight_decay": 0.01}
-    got, want, causes = _run(submission, reference, inits, kwargs, 20, quadratic=(scales, centers))
+    got, want, causes = _run(submission, inits, kwargs, 20, quadratic=(scales, centers))
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam([tensor(()), tensor((1,)), tensor((2, 3, 4))], {_kw(kwargs)}) 在二次函数上走 20 步",
@@ -305,12 +306,12 @@ def test_scalar_and_odd_shapes_with_all_options(submission, reference):
 
 @points(1)
 @hidden
-def test_tiny_gradients_with_weight_decay_and_custom_eps(submission, reference):
+def test_tiny_gradients_with_weight_decay_and_custom_eps(submission):
     gen = _gen(9)
     inits = [_randn(gen, 5, scale=1e-3), _randn(gen, 3, scale=1e-3)]
     grads = [[_randn(gen, 5, scale=1e-9), _randn(gen, 3, scale=1e-8)] for _ in range(20)]
     kwargs = {"lr": 1e-3, "eps": 1e-7, "weight_decay": 1e-4}
-    got, want, causes = _run(submission, reference, inits, kwargs, 20, grads=grads)
+    got, want, causes = _run(submission, inits, kwargs, 20, grads=grads)
     _compare(
         got, want, inits, causes=causes,
         call=tr(f"Adam({_shapes(inits)}, {_kw(kwargs)})，梯度大小约 1e-9，走 20 步",

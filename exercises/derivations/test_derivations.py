@@ -7,7 +7,7 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from quizkit.grading.testing import check, hidden, points, tr
+from quizkit.grading.testing import check, expected, hidden, points, tr
 from quizkit.symbolic import SymbolicError, SymbolicTimeout, bounded, equivalent_now, evaluate_now, parse
 
 F64 = torch.float64
@@ -50,9 +50,14 @@ def _numeric(text, names, values, points_and_truth, call, what, hint):
               got=f"{got:.10g}", expected=f"{truth:.10g} (" + what + ")", hint=hint)
 
 
-def _grade(submission, reference, name, names, mistakes, generic_hint, points_and_truth, what):
+def reference_text(reference, name, names):
+    """The reference's answer as text, from the symbol names (what expected() can record)."""
+    return str(getattr(reference, name)(*[sp.Symbol(n) for n in names]))
+
+
+def _grade(submission, name, names, mistakes, generic_hint, points_and_truth, what):
     """Numeric check against torch first (its message shows numbers), then equivalence with the reference."""
-    want = str(getattr(reference, name)(*[sp.Symbol(n) for n in names]))
+    want = expected(reference_text, name, names)
     points = [p for p, _ in points_and_truth]
     text, facts = _answer(submission, name, names, points, want, [wrong for wrong, _ in mistakes])
     hint = mistakes[facts["mistake"]][1] if facts["mistake"] is not None else generic_hint
@@ -94,8 +99,8 @@ SIGMOID_MISTAKES = [
 
 
 @points(2)
-def test_sigmoid_derivative(submission, reference):
-    _grade(submission, reference, "sigmoid_derivative", ["s"], SIGMOID_MISTAKES,
+def test_sigmoid_derivative(submission):
+    _grade(submission, "sigmoid_derivative", ["s"], SIGMOID_MISTAKES,
            tr("对 σ(x) = 1/(1 + e^{-x}) 求导，结果只用 s = σ(x) 表示。",
               "Differentiate σ(x) = 1/(1 + e^{-x}) and write the result using s = σ(x) only."),
            _autograd_points(torch.sigmoid, XS), tr("torch.autograd 算出的 dσ/dx，其中 σ(x) = s",
@@ -113,8 +118,8 @@ TANH_MISTAKES = [
 
 
 @points(1)
-def test_tanh_derivative(submission, reference):
-    _grade(submission, reference, "tanh_derivative", ["t"], TANH_MISTAKES,
+def test_tanh_derivative(submission):
+    _grade(submission, "tanh_derivative", ["t"], TANH_MISTAKES,
            tr("d tanh/dx = 1/cosh^2 x；把 cosh^2 − sinh^2 = 1 两边除以 cosh^2。",
               "d tanh/dx = 1/cosh^2 x; divide cosh^2 − sinh^2 = 1 by cosh^2."),
            _autograd_points(torch.tanh, XS), tr("torch.autograd 算出的 d tanh/dx，其中 tanh(x) = t",
@@ -148,8 +153,8 @@ def _softmax_ce_points():
 
 
 @points(2)
-def test_softmax_ce_grad(submission, reference):
-    _grade(submission, reference, "softmax_ce_grad", ["p", "y"], SOFTMAX_MISTAKES,
+def test_softmax_ce_grad(submission):
+    _grade(submission, "softmax_ce_grad", ["p", "y"], SOFTMAX_MISTAKES,
            tr("写出 L = −Σ_j y_j (z_j − log Σ_k e^{z_k})，对 z_i 求导；Σ_j y_j = 1。",
               "Write L = −Σ_j y_j (z_j − log Σ_k e^{z_k}) and differentiate with respect to z_i; Σ_j y_j = 1."),
            _softmax_ce_points(), tr("torch.autograd 对 5 个随机 logits 算出的 ∂ cross_entropy/∂z_i",
@@ -179,8 +184,8 @@ def _mse_points():
 
 
 @points(2)
-def test_mse_linear_grad_w(submission, reference):
-    _grade(submission, reference, "mse_linear_grad_w", ["x", "w", "b", "y"], MSE_MISTAKES,
+def test_mse_linear_grad_w(submission):
+    _grade(submission, "mse_linear_grad_w", ["x", "w", "b", "y"], MSE_MISTAKES,
            tr("用链式法则对 w 求 l = ½(wx + b − y)^2 的导数。",
               "Differentiate l = ½(wx + b − y)^2 with respect to w, using the chain rule."),
            _mse_points(), tr("torch.autograd 算出的 ∂l/∂w", "torch.autograd's ∂l/∂w"))
@@ -214,8 +219,8 @@ def _torch_xavier_bound(fan_in, fan_out):
 
 
 @points(1)
-def test_xavier_uniform_bound(submission, reference):
-    _grade(submission, reference, "xavier_uniform_bound", ["fan_in", "fan_out"], XAVIER_MISTAKES,
+def test_xavier_uniform_bound(submission):
+    _grade(submission, "xavier_uniform_bound", ["fan_in", "fan_out"], XAVIER_MISTAKES,
            tr("Glorot 和 Bengio 保持 Var(w) = 2/(fan_in + fan_out)；对 U(−a, a)，Var = a^2/3。",
               "Glorot and Bengio keep Var(w) = 2/(fan_in + fan_out); for U(−a, a), Var = a^2/3."),
            [([256, 512], _torch_xavier_bound(256, 512))], XAVIER_WHAT)
@@ -241,8 +246,8 @@ def _torch_lstm_count(i, h):
 
 
 @points(2)
-def test_lstm_param_count(submission, reference):
-    _grade(submission, reference, "lstm_param_count", ["input_size", "hidden_size"], LSTM_MISTAKES,
+def test_lstm_param_count(submission):
+    _grade(submission, "lstm_param_count", ["input_size", "hidden_size"], LSTM_MISTAKES,
            tr("数 weight_ih (4h × i)、weight_hh (4h × h)、bias_ih (4h) 和 bias_hh (4h)。",
               "Count weight_ih (4h × i), weight_hh (4h × h), bias_ih (4h) and bias_hh (4h)."),
            [([10, 20], _torch_lstm_count(10, 20))], "sum(p.numel() for p in torch.nn.LSTM(10, 20).parameters())")

@@ -5,9 +5,10 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_trajectory, check, hidden, points, say, tr
+from quizkit.grading.testing import assert_trajectory, check, expected, hidden, points, say, tr
 
-# The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference.
+# The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference,
+# through expected() (once per process, cached; replayed from the recording in a student build).
 # (Importing torch.optim would pull in torch._dynamo: a second of start-up on every grade.)
 _spec = importlib.util.spec_from_file_location("optimizers_probes", Path(__file__).with_name("probes.py"))
 probes = importlib.util.module_from_spec(_spec)
@@ -58,9 +59,9 @@ def _kw(kwargs):
 
 
 
-def _run(submission, reference, cls, inits, kwargs, n_steps, **kw):
+def _run(submission, cls, inits, kwargs, n_steps, **kw):
     got = submission.probe("trajectory", cls, inits, kwargs, n_steps, **kw)
-    want = probes.trajectory(reference, cls, inits, kwargs, n_steps, **kw)
+    want = expected(probes.trajectory, cls, inits, kwargs, n_steps, **kw)
     return got, want
 
 
@@ -83,20 +84,20 @@ def _quadratic_case(seed):
 
 
 @points(2)
-def test_sgd_momentum_random_gradients(submission, reference):
+def test_sgd_momentum_random_gradients(submission):
     inits, grads = _random_case(11, 20)
     kwargs = {"lr": 0.1}
-    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 20, grads=grads)
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, grads=grads)
     _compare(got, want, inits, call=tr(f"SGDMomentum({_shapes(inits)}, lr=0.1)（默认 momentum=0.9）；随机 float64 梯度 20 步",
                                          f"SGDMomentum({_shapes(inits)}, lr=0.1) (momentum=0.9 by default); "
                                          "20 steps of random float64 gradients"), hint=SGD_HINT)
 
 
 @points(1)
-def test_sgd_momentum_quadratic_custom_momentum(submission, reference):
+def test_sgd_momentum_quadratic_custom_momentum(submission):
     inits, quadratic = _quadratic_case(12)
     kwargs = {"lr": 0.2, "momentum": 0.5}
-    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=tr(f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) 在二次函数上走 20 步，g = a * (p - c)",
                                          f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic, "
                                          "g = a * (p - c)"), hint=SGD_HINT)
@@ -104,10 +105,10 @@ def test_sgd_momentum_quadratic_custom_momentum(submission, reference):
 
 @points(1)
 @hidden
-def test_sgd_momentum_zero_is_plain_sgd(submission, reference):
+def test_sgd_momentum_zero_is_plain_sgd(submission):
     inits, grads = _random_case(13, 10)
     kwargs = {"lr": 0.05, "momentum": 0.0}
-    got, want = _run(submission, reference, "SGDMomentum", inits, kwargs, 10, grads=grads)
+    got, want = _run(submission, "SGDMomentum", inits, kwargs, 10, grads=grads)
     _compare(got, want, inits, call=tr(f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) 走 10 步",
                                          f"SGDMomentum({_shapes(inits)}, {_kw(kwargs)}) for 10 steps"),
              hint=tr("momentum=0 时就是普通 SGD：p -= lr * g。", "With momentum=0 the update is plain SGD: p -= lr * g."))
@@ -117,19 +118,19 @@ def test_sgd_momentum_zero_is_plain_sgd(submission, reference):
 
 
 @points(2)
-def test_rmsprop_random_gradients_defaults(submission, reference):
+def test_rmsprop_random_gradients_defaults(submission):
     inits, grads = _random_case(21, 20)
-    got, want = _run(submission, reference, "RMSprop", inits, {}, 20, grads=grads)
+    got, want = _run(submission, "RMSprop", inits, {}, 20, grads=grads)
     _compare(got, want, inits, call=tr(f"RMSprop({_shapes(inits)})，默认 lr=1e-2、alpha=0.99、eps=1e-8；随机 float64 梯度 20 步",
                                          f"RMSprop({_shapes(inits)}) with the defaults lr=1e-2, alpha=0.99, eps=1e-8; "
                                          "20 steps of random float64 gradients"), hint=RMS_HINT)
 
 
 @points(2)
-def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission, reference):
+def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission):
     inits, grads = _random_case(22, 20, scale=1e-9)
     kwargs = {"lr": 0.01}
-    got, want = _run(submission, reference, "RMSprop", inits, kwargs, 20, grads=grads)
+    got, want = _run(submission, "RMSprop", inits, kwargs, 20, grads=grads)
     _compare(got, want, inits, call=tr(f"RMSprop({_shapes(inits)}, lr=0.01)，梯度大小约 1e-9，走 20 步",
                                          f"RMSprop({_shapes(inits)}, lr=0.01) for 20 steps with gradients of size ~1e-9"),
              hint=tr("这里 sqrt(v) ~ 1e-10 远小于 eps = 1e-8，所以 eps 放在哪里决定了步长：torch 用 sqrt(v) + eps"
@@ -141,10 +142,10 @@ def test_rmsprop_tiny_gradients_eps_outside_the_square_root(submission, referenc
 
 @points(1)
 @hidden
-def test_rmsprop_quadratic_custom_alpha_and_eps(submission, reference):
+def test_rmsprop_quadratic_custom_alpha_and_eps(submission):
     inits, quadratic = _quadratic_case(23)
     kwargs = {"lr": 0.03, "alpha": 0.9, "eps": 1e-6}
-    got, want = _run(submission, reference, "RMSprop", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, "RMSprop", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=tr(f"RMSprop({_shapes(inits)}, {_kw(kwargs)}) 在二次函数上走 20 步",
                                          f"RMSprop({_shapes(inits)}, {_kw(kwargs)}) for 20 steps on a quadratic"),
              hint=RMS_HINT)
@@ -154,19 +155,19 @@ def test_rmsprop_quadratic_custom_alpha_and_eps(submission, reference):
 
 
 @points(2)
-def test_adagrad_random_gradients_defaults(submission, reference):
+def test_adagrad_random_gradients_defaults(submission):
     inits, grads = _random_case(31, 20)
-    got, want = _run(submission, reference, "Adagrad", inits, {}, 20, grads=grads)
+    got, want = _run(submission, "Adagrad", inits, {}, 20, grads=grads)
     _compare(got, want, inits, call=tr(f"Adagrad({_shapes(inits)})，默认 lr=1e-2、eps=1e-10；随机 float64 梯度 20 步",
                                          f"Adagrad({_shapes(inits)}) with the defaults lr=1e-2, eps=1e-10; "
                                          "20 steps of random float64 gradients"), hint=ADAGRAD_HINT)
 
 
 @points(1)
-def test_adagrad_quadratic(submission, reference):
+def test_adagrad_quadratic(submission):
     inits, quadratic = _quadratic_case(32)
     kwargs = {"lr": 0.5}
-    got, want = _run(submission, reference, "Adagrad", inits, kwargs, 20, quadratic=quadratic)
+    got, want = _run(submission, "Adagrad", inits, kwargs, 20, quadratic=quadratic)
     _compare(got, want, inits, call=tr(f"Adagrad({_shapes(inits)}, lr=0.5) 在二次函数上走 20 步",
                                          f"Adagrad({_shapes(inits)}, lr=0.5) for 20 steps on a quadratic"),
              hint=ADAGRAD_HINT)
@@ -174,10 +175,10 @@ def test_adagrad_quadratic(submission, reference):
 
 @points(1)
 @hidden
-def test_adagrad_tiny_gradients_and_custom_eps(submission, reference):
+def test_adagrad_tiny_gradients_and_custom_eps(submission):
     inits, grads = _random_case(33, 20, scale=1e-9)
     for kwargs in ({"lr": 0.01}, {"lr": 0.01, "eps": 1e-9}):
-        got, want = _run(submission, reference, "Adagrad", inits, kwargs, 20, grads=grads)
+        got, want = _run(submission, "Adagrad", inits, kwargs, 20, grads=grads)
         _compare(got, want, inits, call=tr(f"Adagrad({_shapes(inits)}, {_kw(kwargs)})，梯度大小约 1e-9，走 20 步",
                                              f"Adagrad({_shapes(inits)}, {_kw(kwargs)}) for 20 steps with gradients "
                                              "of size ~1e-9"),
