@@ -32,6 +32,7 @@ def _run(submission, run):
 def _model(run):
     return f"VGG11(num_classes={run[0]}, batch_norm={run[1]})"
 
+
 COUNT_HINTS = {  # what the usual wrong parameter counts mean
     "classifier": tr("检查分类器：Linear(512*7*7, 4096)、Linear(4096, 4096)、Linear(4096, num_classes)。", "Check the classifier: Linear(512*7*7, 4096), Linear(4096, 4096), Linear(4096, num_classes)."),
     "layout": tr("检查配置 A 的结构：64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M"
