@@ -215,7 +215,7 @@ def _passes(module, num_classes, batch_norm, seed, sizes, dropout_size, real):
         try:
             return run(), None
         except Exception as err:  # noqa: BLE001 - the tests report it
-            if not real and _meta_trouble(err):
+            if _propagates(err) or (not real and _meta_trouble(err)):
                 raise
             return None, _error(module, err)
 
@@ -245,6 +245,12 @@ def _passes(module, num_classes, batch_norm, seed, sizes, dropout_size, real):
 
 def _owners_with_params(model):
     return [m for m in model.modules() if next(m.parameters(recurse=False), None) is not None]
+
+
+def _propagates(err):
+    """A refused operator and running out of memory are worded by the sandbox itself, in every test that meets
+    them, so they are raised rather than kept in the answer."""
+    return isinstance(err, MemoryError) or any(c.__name__ == "ForbiddenError" for c in type(err).__mro__)
 
 
 def _meta_trouble(err):
@@ -280,17 +286,17 @@ def model_run(module, num_classes, batch_norm, seed, sizes, dropout_size=0):
         try:
             answer = _passes(*args, real=False)
         except Exception as err:  # noqa: BLE001 - retried with an ordinary build, which reports its own errors
-            if not _meta_trouble(err):
+            if _propagates(err) or not _meta_trouble(err):
                 raise
             answer = _passes(*args, real=True)
     except Exception as err:  # noqa: BLE001 - the constructor or the fill raised: every pass reports it
+        if _propagates(err):
+            raise
         error = _error(module, err)
         answer = {"layers": [], "outputs": [None] * len(sizes), "errors": [error] * len(sizes)}
         if dropout_size:
             answer.update(train=None, eval=None, dropout_error=error)
-        return answer
     finally:
         torch.set_num_threads(threads)
-    if not any(answer["errors"]) and not answer.get("dropout_error"):
-        _RUNS[key] = answer  # only a run without errors is kept: a refused operator is refused in every test
+    _RUNS[key] = answer  # a wrong model's answer too: only what _propagates raises is met again by every test
     return answer
