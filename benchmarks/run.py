@@ -161,11 +161,43 @@ class Bench:
         self.add("watch: re-grade of sigmoid after a save (seconds)", statistics.median(lat[1:]), "none", None,
                  "< 0.3 s")
 
+    def similarity(self) -> None:
+        """quizkit similarity (copydetect, O(n^2) pairs) against `python -c 'import copydetect'`, once per size."""
+        floor = [PY, "-c", "import copydetect"]
+        for n in (10, 40, 200):
+            folder = varied_class(self.work / f"similar{n}", n)
+            cmd = QUIZKIT + ["similarity", "sigmoid", str(folder), "--output-dir", str(self.work / f"similar{n}-out")]
+            f, s, mem = alternate(floor, cmd, 1, env=self.env)
+            self.add(f"similarity on {n} submissions, {n * (n - 1) // 2} pairs (ratio)", s / f,
+                      "python -c 'import copydetect'", f, "growth", seconds=round(s, 3), submissions=n, peak_mib=mem)
+
+
+def varied_class(folder: Path, n: int, seed: int = 0) -> Path:
+    """n sigmoid submissions that differ in structure and constants, and every tenth a renamed copy of the one
+    before it: a class whose similarity report has something to find (identical files would flag every pair)."""
+    import random
+
+    rng = random.Random(seed)
+    folder.mkdir(exist_ok=True)
+    body = ""
+    for i in range(n):
+        if i % 10 == 9:
+            source = body.replace("v", "renamed_")
+        else:
+            lines = [f"    v{j} = torch.{rng.choice(['exp', 'abs', 'tanh', 'sqrt'])}(x {rng.choice('+-*/')} "
+                     f"{rng.randint(1, 999)}) {rng.choice('+-*')} {rng.randint(1, 99)}" for j in range(rng.randint(6, 14))]
+            body = "\n".join(lines) + f"\n    return v{len(lines) - 1}\n"
+            source = body
+        (folder / f"student{i:03d}.py").write_text(
+            "import torch\n\n\ndef sigmoid(x):\n" + source + "\n\ndef sigmoid_grad(x):\n"
+            "    s = sigmoid(x)\n    return s * (1 - s)\n", encoding="utf-8")
+    return folder
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--only", nargs="*", choices=["quiz", "banks", "grade", "batch", "watch"])
+    parser.add_argument("--only", nargs="*", choices=["quiz", "banks", "grade", "batch", "watch", "similarity"])
     args = parser.parse_args()
     # Compiled bytecode is part of a real install; without it every run recompiles quizkit and the ratios drift.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -175,7 +207,7 @@ def main() -> None:
     print(f"quizkit benchmarks: median of {repeat} alternating runs; {platform.python_version()}, "
           f"{os.cpu_count()} cores")
     try:
-        for name in args.only or ["quiz", "banks", "grade", "batch", "watch"]:
+        for name in args.only or ["quiz", "banks", "grade", "batch", "watch", "similarity"]:
             getattr(bench, name)()
     finally:
         shutil.rmtree(work, ignore_errors=True)

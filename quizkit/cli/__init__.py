@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("quizkit.cli.grade:grade", "Grade one submission in the sandbox."),
     "watch": ("quizkit.cli.batch:watch", "Re-grade a submission on every save."),
     "grade-batch": ("quizkit.cli.batch:grade_batch", "Grade a whole class, one file or folder per student."),
+    "similarity": ("quizkit.cli.similarity:similarity", "Rank every pair of a class's submissions by similarity."),
     "dev": ("quizkit.cli.dev:dev", "Course self-checks for instructors."),
     "doctor": ("quizkit.cli.doctor:doctor", "List the sandbox isolation layers this machine gives, and why any is missing."),
 }

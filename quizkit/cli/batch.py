@@ -87,10 +87,13 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str 
 @click.option("--excel", is_flag=True, help="Write the CSV as UTF-8 with a BOM, so Excel shows 张三 right.")
 @click.option("--feedback-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write each student's report (STUDENT.txt and STUDENT.json, hidden tests redacted) here.")
+@click.option("--similarity", is_flag=True,
+              help="Then rank every pair of submissions by similarity (as `quizkit similarity`): "
+                   "EXERCISE_ID-similarity.csv and .html go beside --output, or in the current folder without it.")
 @lang_option
 @reveal_hidden_option
 def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool, excel: bool,
-                feedback_dir: Path | None, lang: str | None, reveal_hidden: bool) -> None:
+                feedback_dir: Path | None, similarity: bool, lang: str | None, reveal_hidden: bool) -> None:
     """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py.
 
     \b
@@ -137,6 +140,10 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
             console.print("  " + resume_command(click.get_current_context()), soft_wrap=True)
         raise SystemExit(130) from None
     _summary(ex, results.sorted_rows(), output)
+    if similarity:  # after the grades are saved: a class too small to compare still keeps its results
+        from quizkit.cli.similarity import report_similarity
+
+        report_similarity(ex, students, folder, output.parent if output else Path("."), excel=excel)
 
 
 def _row(student, sha256: str, report, reveal_hidden: bool) -> dict:  # type: ignore[no-untyped-def]
@@ -188,6 +195,8 @@ def resume_command(ctx: click.Context) -> str:
         args += ["--lang", p["lang"]]
     if p["reveal_hidden"]:
         args.append("--reveal-hidden")
+    if p.get("similarity"):
+        args.append("--similarity")
     return shlex.join([*args, "--resume"])
 
 

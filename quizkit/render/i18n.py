@@ -251,6 +251,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "batch.interrupted.unsaved": ("已中断：已评 {done}/{total} 名学生；没有 --output，无法继续（下次加上 --output results.csv）。",
                                   ("Interrupted after {done} of {total} students; without --output there is nothing to resume "
                                    "from (give --output results.csv next time).")),
+    # grading: similarity across the class (quizkit similarity, grade-batch --similarity)
+    "similarity.no_submissions": ("{folder}：没有可比较的提交（*.py、*.ipynb 文件，或包含 {id}.py 的子文件夹）",
+                                  "{folder}: no submissions to compare (*.py or *.ipynb files, or sub-folders holding {id}.py)"),
+    "similarity.too_few": ("{folder}：至少需要 2 份可读的提交才能比较相似度，只有 {n} 份（跳过 {skipped} 份）",
+                           "{folder}: similarity needs at least 2 readable submissions; found {n} ({skipped} skipped)"),
+    "similarity.not_utf8": ("{file}：不是 UTF-8 文本（第 {byte} 字节）", "{file}: not UTF-8 text (byte {byte})"),
+    "similarity.skipped": ("警告：{why}；已跳过，不参与比较", "warning: {why}; skipped, not compared"),
+    "similarity.compared": ("已比较 {exercise} 的 {n} 份提交（{pairs} 对）；起始代码 {starter} 中的代码不计入相似度。",
+                            "Compared {n} submissions of {exercise} ({pairs} pairs); code from the starter {starter} "
+                            "does not count."),
+    "similarity.above": ("相似度高于 {threshold} 的有 {n} 对：", "{n} pair(s) above {threshold}:"),
+    "similarity.pair": ("  {a} ↔ {b}  {score}（{a} 的 {ab} 出现在 {b} 中，{b} 的 {ba} 出现在 {a} 中；共同 token {tokens} 个）",
+                        "  {a} ↔ {b}  {score}  ({ab} of {a} is in {b}, {ba} of {b} is in {a}; {tokens} tokens in common)"),
+    "similarity.more": ("  ……另有 {n} 对，见 CSV", "  … and {n} more in the CSV"),
+    "similarity.none_above": ("没有一对的相似度高于 {threshold}；最相似的是 {a} ↔ {b}（{score}）。",
+                              "No pair is above {threshold}; the most similar is {a} ↔ {b} at {score}."),
+    "similarity.written": ("全部配对（按相似度排序）：{csv}\n报告（高亮相同代码）：{html}",
+                           "All pairs, most similar first: {csv}\nReport, shared code highlighted: {html}"),
     # stats
     "stats.title": ("学习进度", "Progress"),
     "stats.totals": ("共作答 {attempts} 次 · 正确率 {accuracy} · 已学 {seen}/{total} 题 · 学习 {days} 天 · 累计 {time}",
