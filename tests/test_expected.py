@@ -243,3 +243,24 @@ def test_the_guard_finds_a_planted_use():
     assert len(reference_uses(fixture, "t.py")) == 1
     dynamic = clean + "\n\ndef test_x(request):\n    request.getfixturevalue('reference')\n"
     assert len(reference_uses(dynamic, "t.py")) == 1
+
+
+def test_a_forked_process_keeps_no_answer_of_the_supervisor(course):
+    """A zygote forked after answers were computed (a restart, another layer set) must not carry them to the
+    child; the at-fork hook empties the memo and zeroes the bytes."""
+    import os
+
+    _grader(course).grade(course / "good.py")
+    store = next(iter(ex_mod._memo.values()))
+    blob = next(b for _, b in store.values() if len(b))
+    assert any(blob)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.write(write, f"{len(ex_mod._memo)} {len(ex_mod._references)} {any(blob)}".encode())
+        os._exit(0)
+    os.close(write)
+    seen = os.read(read, 100).decode()
+    os.waitpid(pid, 0)
+    assert seen == "0 0 False" and any(blob)  # the parent keeps its own

@@ -130,20 +130,46 @@ def solution(exercise_id: str, force: bool, lang: str | None) -> None:
             raise QuizkitError(t("exercise.locked", exercise=ex.id, status=_status(status)))
         if not click.confirm(t("exercise.spoil"), default=False):
             raise UsageError(t("exercise.not_shown"))
+    if not Path(ex.reference).is_file():
+        raise QuizkitError(t("exercise.no_solution", exercise=ex.id))
     click.echo(Path(ex.reference).read_text(encoding="utf-8"), nl=False)
 
 
 @exercise.command()
-@click.argument("exercise_id")
-@click.option("--format", "fmt", type=click.Choice(["gradescope"]), default="gradescope", show_default=True,
-              help="What to build: a Gradescope autograder zip (setup.sh and run_autograder at its root).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The file to write, e.g. autograder.zip.")
-def export(exercise_id: str, fmt: str, output: Path) -> None:
-    """Package an exercise for another grading system (instructors)."""
+@click.argument("exercise_ids", metavar="[EX]...", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["gradescope", "student"]), default="gradescope",
+              show_default=True,
+              help="gradescope: an autograder zip for one exercise (setup.sh and run_autograder at its root). "
+                   "student: a practice folder for students with the visible tests only (no EX: every exercise).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="The file to write (autograder.zip), or the folder of a student build.")
+def export(exercise_ids: tuple[str, ...], fmt: str, output: Path) -> None:
+    """Package exercises for another grading system or for students (instructors)."""
+    if fmt == "student":
+        _export_student(exercise_ids, output)
+        return
+    if len(exercise_ids) != 1:
+        raise UsageError("--format gradescope exports one exercise: quizkit exercise export EX --format gradescope "
+                         "--output autograder.zip")
+    exercise_id = exercise_ids[0]
+    if output.is_dir():
+        raise UsageError(f"{output}: a folder; give the zip file to write, e.g. autograder.zip")
     from quizkit.interop.gradescope import build
 
     names = build(exercise_id, output)
     click.echo(f"Wrote {output}: {', '.join(names)}")
     click.echo("Upload it as the autograder of a Gradescope programming assignment; students submit "
                f"{exercise_id}.py.")
+
+
+def _export_student(exercise_ids: tuple[str, ...], output: Path) -> None:
+    from quizkit.grading.report import fmt_score
+    from quizkit.interop.student import build
+
+    built = build(list(exercise_ids), output, on_exercise=lambda ex: click.echo(f"  recording {ex} ...", err=True))
+    for ex, names in built.visible.items():
+        click.echo(f"{ex}: {len(names)} visible tests, {fmt_score(built.points[ex])} points; "
+                   f"{len(built.removed[ex])} hidden tests left out")
+    click.echo(f"Wrote the student build to {output}. Give it to students for practice; grade for credit with "
+               "your own build (quizkit grade / grade-batch / the Gradescope autograder), which has the hidden "
+               "tests.")

@@ -273,24 +273,24 @@ def parse_entries(path: Path, **head: str) -> dict[str, Entry]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BadFile("missing") from None
+        raise BadFile(t("expected.why.missing")) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise BadFile(f"not readable JSON: {type(err).__name__}") from None
+        raise BadFile(t("expected.why.json", error=type(err).__name__)) from None
     if not isinstance(doc, dict) or doc.get("quizkit") != "expected" or doc.get("format") != FORMAT:
-        raise BadFile("not a quizkit recording of this format")
+        raise BadFile(t("expected.why.format"))
     for k, v in head.items():
         if doc.get(k) != v:
-            raise BadFile(f"its {k} is not {v}")
+            raise BadFile(t("expected.why.other", field=k, value=v))
     raw = doc.get("entries")
     if not isinstance(raw, dict) or doc.get("digest") != _digest(raw):
-        raise BadFile("its checksum does not match its content")
+        raise BadFile(t("expected.why.checksum"))
     out: dict[str, Entry] = {}
     for key, item in raw.items():
         try:
             blob = bytearray(base64.b64decode(item["data"], validate=True))
             decode(item["value"], blob)  # the strict decoder accepts it (dtypes, sizes that add up)
         except (TypeError, KeyError, ValueError, ProtocolError, RecursionError):
-            raise BadFile(f"the answer {key[:12]} cannot be decoded") from None
+            raise BadFile(t("expected.why.value", key=key[:12])) from None
         out[key] = (item["value"], blob)
     return out
 
