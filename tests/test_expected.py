@@ -200,7 +200,7 @@ def test_two_graders_of_different_exercises_do_not_share_answers(course, tmp_pat
 
 
 # -- the guard: no exercise test touches the reference except through expected() ----------------------------
-PENDING = {"vgg11": "converted on branch h-vgg11"}  # strict xfail: passes only while it still uses the fixture
+PENDING: dict[str, str] = {}  # exercise -> why it still uses the fixture (a strict xfail)
 
 
 def _exercise_params():
