@@ -145,41 +145,58 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"no question with id '{question_id}'{hint}")
     from quizkit.quiz.select import Presented
-    from quizkit.render.i18n import set_lang
+    from quizkit.render.i18n import set_lang, t
     from quizkit.render.terminal import TerminalPort
 
     set_lang(lang)
-    q = questions[question_id]
-    if q.params:
-        from quizkit.bank.params import instantiate
-        from quizkit.quiz.select import make_rng
-
-        q = instantiate(q, make_rng(seed, "params:" + q.id))
+    q = _draw(questions[question_id], seed)
     item = Presented(q)
     term = TerminalPort(raw_math=raw_math)
-    term.question(item, 1, 1, section=None, remaining=None)
+    term.question(item, 1, 1, section=None, remaining=None, asked=False)
     term.para(f"{q.bank}:{q.line} · difficulty {q.difficulty} · tags {', '.join(q.tags)}"
               + (f" · source {q.source}" if q.source else "") + (f" · group {q.group}" if q.group else "")
               + (" · params " + ", ".join(f"{k}={v:g}" for k, v in q.drawn) if q.drawn else ""))
     if q.type == "short_answer":
-        term.para(("Rubric:", "bold"))
+        term.para((t("interop.rubric").rstrip(), "bold"))
         for kp in q.key_points:
-            term.para(f"{kp.points:g} · {kp.label}  ← {' | '.join(kp.any)}", indent=2, hang=2)
-        term.para(*term.content(str(q.answer)))
+            term.para(f"{kp.points:g} · {kp.label}  ← {_phrasings(kp)}", indent=2, hang=2)
+        term.para((t("model_answer"), "bold"), *term.content(str(q.answer)))
     else:
-        term.para(("Answer: " + term.answer_text(item), "bold green"))
+        term.para((t("correct_answer", answer=term.answer_text(item)), "bold green"))
     term.explanation(item)
+
+
+def _phrasings(kp: Any) -> str:
+    """What a key point matches, as written in the bank: `a | b` (any), `+ (c | d)` per `all:` group (the same
+    clause), `⊘ e | f` (unless: these void it)."""
+    groups = ([" | ".join(kp.any)] if kp.any else []) + [f"({' | '.join(g)})" for g in kp.all]
+    text = " + ".join(groups)
+    return text + (f"  ⊘ {' | '.join(kp.unless)}" if kp.unless else "")
+
+
+def _draw(q: Any, seed: int | None) -> Any:
+    """A parametrized question as the quiz draws it with --seed (fresh numbers without one); others as they are."""
+    if not q.params:
+        return q
+    from quizkit.bank.params import instantiate
+    from quizkit.quiz.select import make_rng
+
+    return instantiate(q, make_rng(seed, "params:" + q.id))
 
 
 @bank.command(name="try")
 @click.argument("question_id")
 @click.argument("answers", nargs=-1, required=True)
 @bank_option
+@click.option("--seed", type=int, default=None,
+              help="The draw of a parametrized question, as `quiz --seed` draws it (default: a fresh one).")
 @format_option("text", "json")
 @lang_option
-def try_(question_id: str, answers: tuple[str, ...], banks: tuple[str, ...], fmt: str, lang: str | None) -> None:
+def try_(question_id: str, answers: tuple[str, ...], banks: tuple[str, ...], seed: int | None, fmt: str,
+         lang: str | None) -> None:
     """Mark each ANSWER against question QUESTION_ID, as a quiz would; an answer may contain newlines.
 
+    A parametrized question is marked on one draw of its numbers, printed first (in JSON: "params").
     With --format json: one JSON object per answer and line, with id, score (0-1), hits and missed.
     """
     from quizkit.bank.cache import load_questions
@@ -191,15 +208,19 @@ def try_(question_id: str, answers: tuple[str, ...], banks: tuple[str, ...], fmt
     questions = {q.id: q for q in load_questions(list(banks) or None)}
     if question_id not in questions:
         raise QuizkitError(f"no question with id '{question_id}' (list them with `quizkit bank stats`)")
+    q = _draw(questions[question_id], seed)
+    drawn = {name: value for name, value in q.drawn}
+    if drawn and fmt != "json":
+        click.echo(f"{q.id}: " + ", ".join(f"{name}={value:g}" for name, value in q.drawn))
     for n, answer in enumerate(answers, 1):
-        data = trial(questions[question_id], answer)
+        data = trial(q, answer)
         if fmt == "json":
-            click.echo(json.dumps(data, ensure_ascii=False))
+            click.echo(json.dumps({**data, "params": drawn} if drawn else data, ensure_ascii=False))
             continue
         extra = f" ({data['points']:g}/{data['total']:g})" if "total" in data else ""
         click.echo(t("rubric.try", n=n, score=f"{data['score']:.2f}") + extra)
         if "error" in data:
-            click.echo("  " + t(f"invalid.{data['error']}", letters="A-H", reason=""))
+            click.echo("  " + t(f"invalid.{data['error']}", **data.get("error_args", {})))
         for ev in data.get("evidence", ()):
             clause = "  " + t("rubric.evidence", clause=ev["clause"]) if ev["clause"] else ""
             click.echo("  " + t(f"rubric.{ev['status']}", label=ev["label"], why=ev["why"]) + clause)

@@ -310,7 +310,8 @@ def trial(q: Question, text: str) -> dict[str, Any]:
     try:
         result = score(q, text)
     except AnswerError as err:
-        return {**out, "score": 0.0, "hits": [], "missed": [], "error": err.key}
+        return {**out, "score": 0.0, "hits": [], "missed": [], "error": err.key,
+                "error_args": {k: str(v) for k, v in err.args_.items()}}
     out.update(score=round(result.score, 4), given=result.given, hits=list(result.hits), missed=list(result.missed))
     if "evidence" in result.detail:
         out.update(points=result.detail["points"], total=result.detail["total"], evidence=result.detail["evidence"])

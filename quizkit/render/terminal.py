@@ -287,7 +287,7 @@ class TerminalPort(Terminal):
 
     # -- output ---------------------------------------------------------------------------------------
     def question(self, item: Presented, number: int, total: int, *, section: str | None,
-                 remaining: float | None) -> None:
+                 remaining: float | None, asked: bool = True) -> None:
         q = item.question
         if section:
             self.blank()
@@ -302,6 +302,8 @@ class TerminalPort(Terminal):
         for i, opt in enumerate(item.options):
             label = f"  {q.letter_of(i)}. "
             self.markdown(opt, (label, "bold"), hang=len(label), inline=True)
+        if not asked:  # shown, not asked (`bank show`): no input help
+            return
         if q.type not in self._types_seen:
             self._types_seen.add(q.type)
             hint = t("hint.short_answer.tty" if q.type == "short_answer" and self.interactive else f"hint.{q.type}")

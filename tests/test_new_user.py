@@ -1,0 +1,110 @@
+"""What a new user met walking the README: each case is a command as the README shows it, on real files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from quizkit.cli import cli
+
+BANK = """\
+title: 测试
+tags: [cnn]
+questions:
+  - id: conv-out
+    type: numeric
+    params:
+      n: {int: [20, 64]}
+      k: {choice: [3, 5]}
+    prompt: 输入边长 {{n}}，卷积核 {{k}}，输出边长是？
+    answer: "n - k + 1"
+    tolerance: 0
+    explanation: "{{n}} − {{k}} + 1 = {{ n - k + 1 }}。"
+  - id: four
+    type: single
+    prompt: Sigmoid 的值域是？
+    options: ['(0, 1)', '[0, 1]', '(-1, 1)', '[-1, 1]']
+    answer: A
+    explanation: 开区间。
+  - id: deriv
+    type: symbolic
+    prompt: 记 s=σ(x)，写出 σ′(x)。
+    answer: s*(1 - s)
+    variables: [s]
+    explanation: 求导即得。
+  - id: l1l2
+    type: short_answer
+    prompt: 比较 L1 与 L2 正则化。
+    answer: L1 使权重稀疏；L2 使权重整体变小。
+    key_points:
+      - label: L1 得到稀疏解
+        points: 1
+        all: [[l1], [稀疏, 恰好为0]]
+        unless: [l2]
+      - label: L2 权重衰减
+        points: 1
+        any: [权重衰减]
+    explanation: 梯度形状不同。
+"""
+
+
+@pytest.fixture
+def bank(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    path = tmp_path / "bank.yaml"
+    path.write_text(BANK, encoding="utf-8")
+    return str(path)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# -- quizkit bank try: "it works for every question type" -----------------------------------------------------
+def test_bank_try_marks_a_parametrized_question_on_the_draw_bank_show_shows(bank):
+    shown = run("bank", "show", "conv-out", "--bank", bank, "--seed", "3")
+    n, k = (int(v) for v in re.search(r"params n=(\d+), k=(\d+)", shown.output).groups())
+    r = run("bank", "try", "conv-out", str(n - k + 1), str(n - k), "--bank", bank, "--seed", "3")
+    assert r.exit_code == 0 and r.exception is None, r.output
+    assert r.output == f"conv-out: n={n}, k={k}\nAnswer 1: 1.00\nAnswer 2: 0.00\n"
+    js = run("bank", "try", "conv-out", str(n - k + 1), "--bank", bank, "--seed", "3", "--format", "json")
+    data = json.loads(js.output)
+    assert data["score"] == 1.0 and data["params"] == {"n": n, "k": k}
+
+
+def test_bank_try_without_a_seed_still_marks_one_draw(bank):
+    r = run("bank", "try", "conv-out", "17", "--bank", bank)
+    assert r.exit_code == 0 and r.exception is None, r.output
+    assert re.match(r"conv-out: n=\d+, k=\d\nAnswer 1: [01]\.00\n", r.output)
+
+
+def test_bank_try_refusals_say_what_was_wrong(bank):
+    letters = run("bank", "try", "four", "Z", "--bank", bank)
+    assert letters.output == "Answer 1: 0.00\n  Type letters between A-D.\n"
+    expr = run("bank", "try", "deriv", "y*2", "--bank", bank, "--lang", "zh")
+    assert expr.output.startswith("答案 1：0.00\n  无法解析的表达式：")
+    assert "'y'" in expr.output  # the reason, not an empty one
+
+
+# -- quizkit bank show -------------------------------------------------------------------------------------------
+def test_bank_show_is_not_a_prompt_and_speaks_the_language_asked(bank):
+    en = run("bank", "show", "four", "--bank", bank)
+    assert "? help" not in en.output and "type one letter" not in en.output
+    assert "Answer: A\n" in en.output
+    zh = run("bank", "show", "four", "--bank", bank, "--lang", "zh")
+    assert "正确答案：A\n" in zh.output and "Answer:" not in zh.output
+    assert "? 帮助" not in zh.output
+
+
+def test_bank_show_lists_every_phrasing_of_a_rubric(bank):
+    out = run("bank", "show", "l1l2", "--bank", bank, "--lang", "en").output
+    assert "Rubric:\n" in out
+    assert "1 · L1 得到稀疏解  ← (l1) + (稀疏 | 恰好为0)  ⊘ l2\n" in out
+    assert "1 · L2 权重衰减  ← 权重衰减\n" in out
+    assert "Model answer: L1 使权重稀疏" in out
+
