@@ -108,3 +108,19 @@ def test_bank_show_lists_every_phrasing_of_a_rubric(bank):
     assert "1 · L2 权重衰减  ← 权重衰减\n" in out
     assert "Model answer: L1 使权重稀疏" in out
 
+
+
+# -- quizkit bank stats ------------------------------------------------------------------------------------------
+def test_bank_stats_names_banks_outside_the_working_folder_in_full(tmp_path, monkeypatch):
+    folder = tmp_path / "a-rather-long-folder-name-for-the-course-banks" / "questions"
+    folder.mkdir(parents=True)
+    for name in ("activation-functions-and-their-derivatives", "gradient-problems"):
+        (folder / f"{name}.yaml").write_text(BANK.replace("id: ", f"id: {name[:3]}-"), encoding="utf-8")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run("bank", "stats", str(folder)).output
+    assert out.startswith(f"Banks in {folder}:\n")
+    assert "activation-functions-and-their-derivatives.yaml" in out
+    assert "gradient-problems.yaml" in out and "…" not in out

@@ -104,11 +104,14 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
     from quizkit.render.terminal import make_console
 
     console = make_console()
+    folder, names = _bank_names([b["path"] for b in data["banks"]])
+    if folder:
+        click.echo(f"Banks in {folder}:")
     banks = Table(title=f"{data['total']} questions in {len(result.banks)} banks")
     for col in ("bank", "title", "questions"):
         banks.add_column(col, justify="right" if col == "questions" else "left")
-    for b in data["banks"]:
-        banks.add_row(_short(b["path"]), b["title"], str(b["count"]))
+    for b, name in zip(data["banks"], names):
+        banks.add_row(name, b["title"], str(b["count"]))
     console.print(banks)
     for title, key in (("by type", "by_type"), ("by topic", "by_topic"), ("by difficulty", "by_difficulty")):
         table = Table(title=title)
@@ -117,6 +120,19 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
         for name, count in data[key].items():
             table.add_row(name, str(count))
         console.print(table)
+
+
+def _bank_names(paths: list[str]) -> tuple[str, list[str]]:
+    """Short names for the bank column: as the user would type them below the working folder; elsewhere relative
+    to the folder they share (named once, above the table), so a long absolute path is not cut to `/work/…`."""
+    import os
+
+    shown = [_short(p) for p in paths]
+    outside = [p for p, s in zip(paths, shown) if os.path.isabs(s)]
+    if not outside:
+        return "", shown
+    folder = os.path.commonpath([os.path.dirname(p) for p in outside])
+    return folder, [os.path.relpath(p, folder) if os.path.isabs(s) else s for p, s in zip(paths, shown)]
 
 
 def _short(path: str) -> str:
