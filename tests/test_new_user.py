@@ -124,3 +124,15 @@ def test_bank_stats_names_banks_outside_the_working_folder_in_full(tmp_path, mon
     assert out.startswith(f"Banks in {folder}:\n")
     assert "activation-functions-and-their-derivatives.yaml" in out
     assert "gradient-problems.yaml" in out and "…" not in out
+
+
+# -- quizkit exam ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, line", [
+    ("en", r"4 questions · 1 right · 0 partly · 0 wrong · 3 unanswered · \d+:\d\d\n"),
+    ("zh", r"共 4 题 · 答对 1 · 部分 0 · 答错 0 · 未作答 3 · \d+:\d\d\n"),
+])
+def test_exam_report_figures_are_joined_like_every_other_summary(bank, lang, line):
+    r = CliRunner().invoke(cli, ["exam", "--bank", bank, "--lang", lang, "--no-shuffle", "--seed", "1",
+                                 "--layout", "single=1,symbolic=1,numeric=1,short_answer=1"], input="a\n")
+    assert r.exit_code == 0, r.output
+    assert re.search(line, r.output), r.output[-800:]

@@ -80,7 +80,7 @@ def exam_report(term: Terminal, rep: Report) -> None:
     # In an exam a skipped question is one not answered: both are 未作答, here and in the list below.
     term.para(t("exam.summary", asked=len(s.outcomes), right=s.count("right"), partial=s.count("partial"),
                 wrong=s.count("wrong"), unanswered=s.count("skipped") + s.count("unanswered")),
-              "  · " + fmt_time(s.seconds))
+              " · " + fmt_time(s.seconds))
     for title, lines, name_of in (
         (t("exam.by_section"), rep.sections, lambda n: t(f"type.{n}")),
         (t("exam.by_topic"), rep.topics, lambda n: n),
