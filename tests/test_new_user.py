@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -136,3 +137,26 @@ def test_exam_report_figures_are_joined_like_every_other_summary(bank, lang, lin
                                  "--layout", "single=1,symbolic=1,numeric=1,short_answer=1"], input="a\n")
     assert r.exit_code == 0, r.output
     assert re.search(line, r.output), r.output[-800:]
+
+
+# -- the README's own session ------------------------------------------------------------------------------------
+README = Path(__file__).resolve().parent.parent / "README.md"
+PROMPT = re.compile(r"^(?:答案|评分 \[[^\]]*\])> ?(.*)$")
+
+
+def test_the_readme_session_is_what_the_command_prints(tmp_path, monkeypatch):
+    """The "A real session" block under Studying, replayed: its command, its typed answers, its output."""
+    text = README.read_text(encoding="utf-8")
+    m = re.search(r"A real session \(`quizkit ([^`]+)`.*?```text\n(.*?)```\n", text, re.S)
+    assert m, "README: the 'A real session' block is missing"
+    args, shown = m.group(1).split(), m.group(2)
+    typed = [p.group(1) for p in map(PROMPT.match, shown.splitlines()) if p]
+    home = tmp_path / "home"
+    monkeypatch.setenv("QUIZKIT_HOME", str(home))
+    monkeypatch.setenv("COLUMNS", "112")
+    monkeypatch.delenv("QUIZKIT_NOW", raising=False)
+    r = CliRunner().invoke(cli, args, input="\n".join(typed) + "\n")
+    assert r.exit_code == 0, r.output
+    got = r.output.lstrip("\n").replace(str(home), "~/.local/share/quizkit")
+    clock = re.compile(r"用时 \d+:\d\d")
+    assert clock.sub("用时 -", got) == clock.sub("用时 -", shown)
