@@ -160,3 +160,17 @@ def test_the_readme_session_is_what_the_command_prints(tmp_path, monkeypatch):
     got = r.output.lstrip("\n").replace(str(home), "~/.local/share/quizkit")
     clock = re.compile(r"用时 \d+:\d\d")
     assert clock.sub("用时 -", got) == clock.sub("用时 -", shown)
+
+
+# -- --difficulty ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("spec", ["3-1", "5", "0", "1-4", "2,7"])
+def test_a_difficulty_no_question_can_have_is_refused_not_ignored(bank, spec):
+    r = run("quiz", "--bank", bank, "--difficulty", spec, "--lang", "en")
+    assert r.exit_code == 2, r.output
+    assert f"Error: --difficulty '{spec}': use a level like 2" in r.output and "levels are 1, 2, 3" in r.output
+    assert "[1/" not in r.output  # no session started on a filter it dropped
+
+
+def test_difficulty_ranges_and_lists_still_select(bank):
+    r = run("quiz", "--bank", bank, "--difficulty", "1-2", "--type", "single", "--lang", "en")
+    assert r.exit_code == 0 and "[1/1] single choice" in r.output

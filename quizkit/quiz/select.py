@@ -45,12 +45,17 @@ def parse_difficulty(spec: str | None) -> frozenset[int]:
     if not spec:
         return frozenset()
     out: set[int] = set()
+    usage = f"--difficulty {spec!r}: use a level like 2, a range like 1-3, or a list like 1,3 (levels are 1, 2, 3)"
     try:
         for part in spec.replace(" ", "").split(","):
             lo, sep, hi = part.partition("-")
-            out.update(range(int(lo), int(hi) + 1) if sep else {int(lo)})
+            levels = range(int(lo), int(hi) + 1) if sep else range(int(lo), int(lo) + 1)
+            # An empty range (3-1) or a level no bank can hold would silently select nothing, or everything.
+            if not levels or levels[0] < 1 or levels[-1] > 3:
+                raise ValueError(part)
+            out.update(levels)
     except ValueError:
-        raise UsageError(f"--difficulty {spec!r}: use a level like 2, a range like 1-3, or a list like 1,3") from None
+        raise UsageError(usage) from None
     return frozenset(out)
 
 
