@@ -174,3 +174,33 @@ def test_a_difficulty_no_question_can_have_is_refused_not_ignored(bank, spec):
 def test_difficulty_ranges_and_lists_still_select(bank):
     r = run("quiz", "--bank", bank, "--difficulty", "1-2", "--type", "single", "--lang", "en")
     assert r.exit_code == 0 and "[1/1] single choice" in r.output
+
+
+# -- quizkit exam --layout / --minutes / --pass -------------------------------------------------------------------
+@pytest.mark.parametrize("layout, says", [
+    ("single=2:inf", "'single=2:inf': a count of 0 or more, points above 0"),
+    ("single=2:nan", "'single=2:nan': a count of 0 or more, points above 0"),
+    ("single=2:0", "'single=2:0': a count of 0 or more, points above 0"),
+    ("single=0", "(every section here has 0 questions)"),
+    ("single=1e3", "('single=1e3' is not one)"),
+    ("bogus=2", "unknown question type 'bogus'; choose from single, multiple"),
+])
+def test_a_layout_that_cannot_make_a_paper_is_refused_naming_the_part(bank, layout, says):
+    r = run("exam", "--bank", bank, "--layout", layout, "--lang", "en")
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith(f"Error: --layout '{layout}': ") and says in r.output
+    assert "Mock exam" not in r.output
+
+
+@pytest.mark.parametrize("option", ["--minutes", "--pass"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_time_limit_or_pass_mark_must_be_a_number(bank, option, value):
+    r = run("exam", "--bank", bank, "--layout", "single=1", option, value, "--lang", "en")
+    assert r.exit_code == 2 and f"Invalid value for '{option}': {value} is not" in r.output  # finite, or in range
+    assert "Mock exam" not in r.output
+
+
+def test_a_good_layout_still_makes_its_paper(bank):
+    r = CliRunner().invoke(cli, ["exam", "--bank", bank, "--layout", "single=1:4,numeric=1", "--pass", "50",
+                                 "--minutes", "5", "--lang", "en"], input="a\n")
+    assert r.exit_code == 0 and "2 questions, 7 points, pass mark 50%. Time limit 5 min." in r.output

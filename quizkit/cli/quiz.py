@@ -81,15 +81,24 @@ def quiz(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...], 
     _run(items, "quiz", raw_math, args={"tags": tags, "types": types, "count": count, "seed": seed})
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets nan and inf through (no comparison fails for them): a time limit or pass mark must be a number."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number.")
+    return value
+
+
 @click.command()
 @study_options
 @click.option("--layout", default=None, metavar="TYPE=N[:PTS],...",
               help="Sections and their sizes (points per question optional). "
                    "Default: single=20,multiple=10,true_false=10,short_answer=4 (100 points).")
-@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None, callback=_finite,
               help="Time limit; the time left is shown with each question.")
 @click.option("--pass", "pass_mark", type=click.FloatRange(0, 100), default=60.0, show_default=True,
-              help="Pass mark, in percent.")
+              callback=_finite, help="Pass mark, in percent.")
 def exam(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...], difficulty: str | None,
          seed: int | None, lang: str | None, no_shuffle: bool, raw_math: bool, layout: str | None,
          minutes: float | None, pass_mark: float) -> None:

@@ -27,7 +27,10 @@ class Section:
 
 def parse_layout(spec: str | None) -> list[Section]:
     """`single=20,multiple=10:3` -> sections in exam order; `:P` sets the points per question."""
+    import math
+
     spec = spec or DEFAULT_LAYOUT
+    usage = f"--layout {spec!r}: write TYPE=COUNT[:POINTS] pairs, e.g. {DEFAULT_LAYOUT}"
     wanted: dict[str, Section] = {}
     for part in spec.replace(" ", "").split(","):
         if not part:
@@ -36,15 +39,21 @@ def parse_layout(spec: str | None) -> list[Section]:
         count_s, _, points_s = rest.partition(":")
         try:
             (qtype,) = parse_types([name])
+        except UsageError:
+            raise UsageError(f"--layout {spec!r}: unknown question type {name!r}; "
+                             f"choose from {', '.join(SECTION_ORDER)}") from None
+        try:
             count = int(count_s)
             points = float(points_s) if points_s else DEFAULT_POINTS[qtype]
-        except (ValueError, UsageError):
-            raise UsageError(
-                f"--layout {spec!r}: write TYPE=COUNT[:POINTS] pairs, e.g. {DEFAULT_LAYOUT}") from None
-        if not eq or count < 0 or points <= 0:
-            raise UsageError(f"--layout {spec!r}: write TYPE=COUNT[:POINTS] pairs, e.g. {DEFAULT_LAYOUT}")
+        except ValueError:
+            raise UsageError(f"{usage} ({part!r} is not one)") from None
+        if not eq or count < 0 or not (math.isfinite(points) and points > 0):
+            raise UsageError(f"{usage} ({part!r}: a count of 0 or more, points above 0)")
         wanted[qtype] = Section(qtype, count, points)
-    return [wanted[t] for t in SECTION_ORDER if t in wanted and wanted[t].count > 0]
+    sections = [wanted[t] for t in SECTION_ORDER if t in wanted and wanted[t].count > 0]
+    if not sections:
+        raise UsageError(f"{usage} (every section here has 0 questions)")
+    return sections
 
 
 @dataclass
