@@ -40,8 +40,8 @@ def parse_layout(spec: str | None) -> list[Section]:
         try:
             (qtype,) = parse_types([name])
         except UsageError:
-            raise UsageError(f"--layout {spec!r}: unknown question type {name!r}; "
-                             f"choose from {', '.join(SECTION_ORDER)}") from None
+            raise UsageError(f"{usage} (unknown question type {name!r}; choose from {', '.join(SECTION_ORDER)})"
+                             ) from None
         try:
             count = int(count_s)
             points = float(points_s) if points_s else DEFAULT_POINTS[qtype]
