@@ -204,3 +204,18 @@ def test_a_good_layout_still_makes_its_paper(bank):
     r = CliRunner().invoke(cli, ["exam", "--bank", bank, "--layout", "single=1:4,numeric=1", "--pass", "50",
                                  "--minutes", "5", "--lang", "en"], input="a\n")
     assert r.exit_code == 0 and "2 questions, 7 points, pass mark 50%. Time limit 5 min." in r.output
+
+
+# -- quizkit ... | head ------------------------------------------------------------------------------------------
+def test_a_reader_that_goes_away_is_not_an_error(bank, tmp_path):
+    """`quizkit mistakes | head -1`: the pipe closes before quizkit is done; no 'Error: broken pipe' on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "quizkit", "bank", "show", "l1l2", "--bank", bank],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before it starts writing: every write it makes meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == "", err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -54,8 +55,20 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except QuizkitError as err:
             raise _DomainError(str(err), err.exit_code) from None
+        except BrokenPipeError:  # `quizkit stats | head`: the reader has gone, which is no error of the user's
+            _quiet_stdout()
+            raise SystemExit(1) from None
         except OSError as err:  # a file the user named could not be read or written: one line, never a traceback
             raise _DomainError(describe_os_error(err), 1) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe too."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
