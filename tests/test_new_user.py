@@ -219,3 +219,16 @@ def test_a_reader_that_goes_away_is_not_an_error(bank, tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert err == "", err
+
+
+def test_the_readme_example_bank_passes_strict_validation(tmp_path):
+    """"A full example of each type" under Writing questions, saved as the README shows it."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("A full example of each type:")
+    example = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
+    assert example, "README: the example bank is missing"
+    path = tmp_path / "example.yaml"
+    path.write_text(example.group(1), encoding="utf-8")
+    r = run("bank", "validate", "--strict", str(path))
+    assert r.exit_code == 0, r.output
+    assert "1 bank(s), 6 question(s): 0 error(s), 0 warning(s)" in r.output
