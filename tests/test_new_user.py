@@ -232,3 +232,25 @@ def test_the_readme_example_bank_passes_strict_validation(tmp_path):
     r = run("bank", "validate", "--strict", str(path))
     assert r.exit_code == 0, r.output
     assert "1 bank(s), 6 question(s): 0 error(s), 0 warning(s)" in r.output
+
+
+def test_the_readme_parametrized_example_prints_what_the_readme_shows(tmp_path, monkeypatch):
+    """Under Parametrized questions: the two questions as conv.yaml, validated, fixed as the README says, shown."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("### Parametrized questions")
+    items = re.search(r"```yaml\n(.*?)```", text[start:], re.S)
+    console = re.search(r"```console\n(.*?)```", text[start:], re.S)
+    assert items and console
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    Path("conv.yaml").write_text("title: 卷积\ntags: [cnn]\nquestions:\n" + items.group(1), encoding="utf-8")
+    said = console.group(1).split("$ ")[1:]  # each command with what it printed
+    first = run("bank", "validate", "--strict", "conv.yaml")
+    assert first.exit_code == 1
+    assert said[0].splitlines()[1] in first.output.splitlines()
+    fix = re.search(r'after changing option D to "(.*)":', said[1]).group(1)
+    conv = Path("conv.yaml").read_text(encoding="utf-8")
+    Path("conv.yaml").write_text(conv.replace('"{{ n + p - k + 1 }}"', f'"{fix}"'), encoding="utf-8")
+    assert run("bank", "validate", "--strict", "conv.yaml").exit_code == 0
+    shown = run("bank", "show", "cnn-conv-out-size-var", "--bank", "conv.yaml", "--seed", "3", "--lang", "en")
+    assert shown.output.lstrip("\n") == said[2].split("\n", 1)[1]
