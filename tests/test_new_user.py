@@ -254,3 +254,22 @@ def test_the_readme_parametrized_example_prints_what_the_readme_shows(tmp_path, 
     assert run("bank", "validate", "--strict", "conv.yaml").exit_code == 0
     shown = run("bank", "show", "cnn-conv-out-size-var", "--bank", "conv.yaml", "--seed", "3", "--lang", "en")
     assert shown.output.lstrip("\n") == said[2].split("\n", 1)[1]
+
+
+def test_the_readme_bank_try_example_prints_what_the_readme_shows(monkeypatch):
+    """Under Short answers: `quizkit bank try reg-l1-l2-short ...` on the shipped banks; `…` marks lines left out."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ quizkit bank try (.*?)```", text, re.S)
+    assert block
+    command, _, shown = block.group(1).replace("\\\n", " ").partition("\n")
+    args = re.findall(r'"([^"]*)"|(\S+)', command)
+    argv = ["bank", "try", *[quoted or bare for quoted, bare in args]]
+    monkeypatch.setenv("COLUMNS", "200")
+    out = run(*argv).output.splitlines()
+    at = 0
+    for line in shown.splitlines():
+        if line.strip() == "…":
+            continue
+        assert line in out[at:], line
+        at = out.index(line, at) + 1
+    assert at >= 10  # the three answers and their points were all there
