@@ -273,3 +273,16 @@ def test_the_readme_bank_try_example_prints_what_the_readme_shows(monkeypatch):
         assert line in out[at:], line
         at = out.index(line, at) + 1
     assert at >= 10  # the three answers and their points were all there
+
+
+# -- bank validate: Python tags -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["!!python/name:os.system", "!!python/object/apply:os.system [ls]"])
+def test_a_python_tag_is_named_once_with_its_line(tmp_path, value):
+    path = tmp_path / "tags.yaml"
+    path.write_text("title: t\nquestions:\n  - id: a\n    type: single\n    prompt: p\n    options: [x, y]\n"
+                    f"    answer: {value}\n    explanation: e\n", encoding="utf-8")
+    r = run("bank", "validate", str(path))
+    assert r.exit_code == 1
+    errors = [line for line in r.output.splitlines() if ": error: " in line]
+    assert errors == [f"{path}:7: error: cannot build value: Python tags (!!python/...) are not allowed; a bank "
+                      "holds plain values (text, numbers, lists, mappings)"]

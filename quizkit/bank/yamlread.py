@@ -37,9 +37,12 @@ class BankReader:
         self.name = str(path)
         self.diags: list[Diagnostic] = []
         self.text = ""
+        self.unbuilt: set[int] = set()  # lines of values refused by value(): reported once, not guessed at again
 
     # -- reporting -------------------------------------------------------------------------------
     def error(self, line: int, message: str) -> None:
+        if line in self.unbuilt:  # a check of a value that could not be built ("not option letters: <invalid>")
+            return
         self.diags.append(Diagnostic(self.name, line, "error", message))
 
     def warn(self, line: int, message: str) -> None:
@@ -107,7 +110,12 @@ class BankReader:
             return constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as err:
             mark = err.problem_mark or node.start_mark
-            self.error(mark.line + 1, f"cannot build value: {err.problem}")
+            if "tag:yaml.org,2002:python/" in str(err.problem or ""):
+                self.error(mark.line + 1, "cannot build value: Python tags (!!python/...) are not allowed; a bank holds "
+                                          "plain values (text, numbers, lists, mappings)")
+            else:
+                self.error(mark.line + 1, f"cannot build value: {err.problem}")
+            self.unbuilt.add(mark.line + 1)
             return INVALID
         except RecursionError:
             self.error(node.start_mark.line + 1, "value nested too deeply")
