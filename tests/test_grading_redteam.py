@@ -23,6 +23,7 @@ from quizkit.grading.exercises import known_ids, load_exercise, load_exercise_di
 from quizkit.grading.runner import Grader
 from quizkit.grading.sandbox import layers
 from quizkit.grading.sandbox.limits import Limits
+from quizkit.render import i18n
 
 REDTEAM = Path(__file__).with_name("redteam")
 SMALL = Limits(call_seconds=1.5, total_seconds=3, cpu_seconds=5, memory_mb=384, processes=1, file_size_mb=4,
@@ -322,16 +323,18 @@ def test_forbidden_api_attack_is_refused_and_its_control_succeeds(graders, name,
     report = graders(exercise).grade(path)
     messages = _forbidden_messages(report)
     assert report.score < report.max_score and messages, [(t.status, t.message) for t in report.tests]
-    # run-time refusals are worded in the zygote's language (an earlier test may have started it under zh)
-    assert any(m.startswith(f"{name}:") and (text in m or "aten 算子" in m or "自动求导" in m) for m in messages), \
-        messages
+    # worded in the language asked for (en here), wherever it was refused: the scan, the guard or the operators
+    assert any(m.startswith(f"{name}:") and text in m for m in messages), messages
     if runtime:
-        alone = graders(exercise, ("scan", "guard")).grade(path)
-        runtime_messages = _forbidden_messages(alone)
-        assert alone.score < alone.max_score and runtime_messages, [(t.status, t.message) for t in alone.tests]
-        # the child words it in the language its zygote started with (an earlier test may have chosen zh)
-        assert any(word in m for m in runtime_messages for word in ("aten operator", "aten 算子", "autograd", "自动求导")), \
-            runtime_messages
+        words = {"en": ("aten operator", "autograd"), "zh": ("aten 算子", "自动求导")}
+        for lang, other in (("en", "zh"), ("zh", "en")):
+            i18n.set_lang(lang)  # the warm zygote forked in whatever language came first; the child follows this one
+            alone = graders(exercise, ("scan", "guard")).grade(path)
+            runtime_messages = [m.partition(": ")[2] for m in _forbidden_messages(alone)]  # after file:line
+            assert alone.score < alone.max_score and runtime_messages, [(t.status, t.message) for t in alone.tests]
+            assert any(w in m for m in runtime_messages for w in words[lang]), (lang, runtime_messages)
+            assert not any(w in m for m in runtime_messages for w in words[other]), (lang, runtime_messages)
+        i18n.set_lang("en")
     control = graders(exercise, GUARD_ONLY if name.startswith("guard_") else ALL_OFF).grade(path)
     assert control.score == control.max_score, [(t.name, t.message) for t in control.tests if t.status != "passed"]
 

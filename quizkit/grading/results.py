@@ -52,7 +52,7 @@ _KINDS: list[tuple[str, tuple[Status, ...], re.Pattern[str]]] = [
     ("timeout", (Status.TIMEOUT,), re.compile("")),
     ("output_flood", (Status.ERROR,), re.compile(r"printed more than .* of output|打印了超过 .* 的输出")),
     ("crash", (Status.ERROR,), re.compile("")),
-    ("missing", (Status.FAILED,), re.compile(r"does not define")),
+    ("missing", (Status.FAILED,), re.compile(r"does not define|没有定义 `")),
     ("exception", (Status.FAILED,), re.compile(r"; it raised |；它抛出了 ")),
     ("wrong", (Status.FAILED,), re.compile("")),
 ]

@@ -139,7 +139,8 @@ class Grader:
 
         return Session(source=source, filename=filename, limits=self.exercise.limits,
                        forbidden=self._forbidden, probes=self._probes, hide=self._hidden,
-                       secrets=self._hidden, disable=self.disable, operators=self._operators)
+                       secrets=self._hidden, disable=self.disable, operators=self._operators,
+                       lang=self.lang or get_lang())
 
     def _run_pytest(self, session: Any, on_collect: Callable[[list[str]], None] | None = None,
                     on_result: Callable[[TestResult], None] | None = None) -> tuple[list[TestResult], str | None]:

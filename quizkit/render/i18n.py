@@ -293,11 +293,12 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 # The grading and expression strings live in their own modules so that no one file grows past its size limit;
 # they are part of the same catalogue, looked up with the same `t`.
+from quizkit.render.i18n_cli import CLI  # noqa: E402
 from quizkit.render.i18n_expr import EXPR  # noqa: E402
 from quizkit.render.i18n_grading import GRADING  # noqa: E402
 from quizkit.render.i18n_student import STUDENT  # noqa: E402
 
-for _part in (GRADING, EXPR, STUDENT):
+for _part in (GRADING, EXPR, STUDENT, CLI):
     _clash = STRINGS.keys() & _part.keys()
     if _clash:
         raise RuntimeError(f"string catalogue: keys defined twice: {sorted(_clash)}")

@@ -21,6 +21,7 @@ from typing import Any
 
 from quizkit.grading.forbidden.names import MISSING as _MISSING
 from quizkit.grading.forbidden.names import static_lookup as _static_lookup
+from quizkit.render.i18n import t
 
 
 class ForbiddenError(ImportError):
@@ -84,13 +85,10 @@ class Guard:
             self._refuse(label, self.student_file)
         if self.trusted(f.f_code.co_filename):
             return
-        where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
-        message = f"{where}: uses {label}, which this exercise forbids"
-        self.violations.append(message)
-        raise ForbiddenError(message)
+        self._refuse(label, f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}")
 
     def _refuse(self, label: str, where: str) -> None:
-        message = f"{where}: uses {label}, which this exercise forbids"
+        message = t("child.guard", where=where, name=label)  # worded in the child, in the grade's language
         self.violations.append(message)
         raise ForbiddenError(message)
 
@@ -110,7 +108,7 @@ class Guard:
             for obj in candidates:
                 label = self._objects.get(id(obj)) if obj is not None else None
                 if label is not None:
-                    message = f"{filename}: `{name}` is {label}, which this exercise forbids"
+                    message = t("child.guard_bound", file=filename, name=name, label=label)
                     self.violations.append(message)
                     return
 
@@ -249,10 +247,7 @@ class Guard:
             f = f.f_back
         if f is None:
             return
-        where = f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}"
-        message = f"{where}: uses {label}, which this exercise forbids"
-        self.violations.append(message)
-        raise ForbiddenError(message)
+        self._refuse(label, f"{os.path.basename(f.f_code.co_filename)}:{f.f_lineno}")
 
     def _patch_class(self, name: str, cls: type) -> None:
         guard = self

@@ -80,7 +80,7 @@ class InfrastructureError(Exception):
 class Session:
     def __init__(self, *, source: str, filename: str, limits: Limits, forbidden: tuple[str, ...],
                  probes: str | None, hide: list[str], secrets: list[str], disable: tuple[str, ...] = (),
-                 operators: dict[str, Any] | None = None) -> None:
+                 operators: dict[str, Any] | None = None, lang: str = "en") -> None:
         self.source = source
         self.filename = filename
         self.limits = limits
@@ -90,6 +90,7 @@ class Session:
         self.secrets = secrets
         self.disable = disable
         self.operators = operators  # the exercise's aten allowlist, sent to the child as data
+        self.lang = lang  # sent with every spawn: the child words its own refusals in it
         self.sandbox: Sandbox | None = None
         self.loaded = False
         self.generation = 0  # bumps on every restart; handles from an older child are dead
@@ -217,7 +218,8 @@ class Session:
 
     def _start(self) -> None:
         t0 = time.monotonic()
-        sandbox = Sandbox(self.limits, self.forbidden, self.hide, self.secrets, self.disable, self.operators)
+        sandbox = Sandbox(self.limits, self.forbidden, self.hide, self.secrets, self.disable, self.operators,
+                          self.lang)
         try:
             sandbox.start()
         except (ChildGone, CallTimeout, OutputFlood, OSError, ConnectionError) as err:

@@ -19,6 +19,7 @@ from quizkit.grading.sandbox import isolation, landlock, layers, seccomp
 from quizkit.grading.sandbox.limits import Limits
 from quizkit.grading.sandbox.scrub import single_thread_torch
 from quizkit.grading.sandbox.server import Server
+from quizkit.render.i18n import set_lang
 
 if TYPE_CHECKING:
     import socket
@@ -36,6 +37,8 @@ class _Setup:
 def child_main(sock: socket.socket, out_w: int, config: dict[str, Any], fixed: Fixed, made: set[str],
                uid: int | None, userns: bool) -> None:
     """The child proper. `made`: the namespaces the keeper entered; `uid`: a private uid to drop to (root)."""
+    # The request's language, not the one the zygote forked in: a warm zygote serves grades in zh and en.
+    set_lang(config.get("lang") if config.get("lang") in ("zh", "en") else "en")
     os.setsid()
     isolation.set_pdeathsig()
     setup = _Setup(uid=uid)

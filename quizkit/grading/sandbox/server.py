@@ -20,6 +20,7 @@ from quizkit.grading.forbidden import OPERATORS, operators
 from quizkit.grading.forbidden.guard import ForbiddenError, Guard
 from quizkit.grading.wire import codec as protocol
 from quizkit.grading.wire.replies import wire
+from quizkit.render.i18n import t
 
 _EMPTY_KWARGS = {"t": "dict", "v": []}
 
@@ -144,7 +145,7 @@ class Server:
         try:
             obj, blobs, size = protocol.encode(value)
         except (TypeError, ValueError, RecursionError) as err:
-            raise _Unsendable(f"returned {err}") from None
+            raise _Unsendable(t("child.unsendable", error=err)) from None
         try:
             inputs, blobs, size = protocol.encode_after((args, kwargs), blobs, size, handle_of=self.handle_of)
         except (TypeError, ValueError, RecursionError):
@@ -165,11 +166,10 @@ class Server:
     def attr(self, name: str) -> Any:
         assert self.module is not None
         if name not in vars(self.module):
-            raise _Missing(name, f"{self.filename} does not define `{name}`")
+            raise _Missing(name, t("child.missing", file=self.filename, name=name))
         value = vars(self.module)[name]
         if not callable(value):
-            raise _Missing(name, f"`{name}` in {self.filename} is a {type(value).__name__}, "
-                                 "not a function or class")
+            raise _Missing(name, t("child.not_callable", name=name, file=self.filename, type=type(value).__name__))
         return value
 
     def resolve(self, hid: Any) -> Any:
@@ -217,7 +217,7 @@ class Server:
             return wire("unsendable", message=str(err))
         text = _safe(err)
         if isinstance(err, MemoryError):
-            text = text or f"out of memory (the limit is {self.config['limits']['memory_mb']} MB)"
+            text = text or t("child.out_of_memory", mb=self.config["limits"]["memory_mb"])
         return wire("raised", type=type(err).__name__, message=text, where=self.where(err))
 
     def where(self, err: BaseException) -> str:

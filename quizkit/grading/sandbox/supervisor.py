@@ -56,6 +56,7 @@ class Sandbox:
     secrets: list[str] = field(default_factory=list)
     disable: tuple[str, ...] = ()  # layers to switch off; fixed per zygote, never sent to the child
     operators: dict[str, Any] | None = None  # forbidden.OperatorPolicy.to_wire(): checked in the child
+    lang: str = "en"  # the language of the child's own messages (this grade's, not the zygote's)
 
     pid: int = 0
     isolation: list[str] = field(default_factory=list)  # layer ids in force, from the child's hello
@@ -82,7 +83,7 @@ class Sandbox:
         _live[id(self)] = self
         config = {"workdir": self._workdir, "limits": self.limits.to_dict(), "forbidden": list(self.forbidden),
                   "secrets": sorted(set(self.hide) | set(self.secrets)),
-                  "operators": self.operators, "debug": os.environ.get("QUIZKIT_SANDBOX_DEBUG", "")}
+                  "operators": self.operators, "lang": self.lang, "debug": os.environ.get("QUIZKIT_SANDBOX_DEBUG", "")}
         try:
             pid, sock_fd, out_fd = zygote.connection(self._key).spawn(config)
         except (OSError, ConnectionError, ValueError):
