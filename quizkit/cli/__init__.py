@@ -51,6 +51,9 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        from quizkit.render.i18n import set_lang
+
+        set_lang(None)  # the locale's language for every message, until a command's --lang chooses another
         try:
             return super().invoke(ctx)
         except QuizkitError as err:

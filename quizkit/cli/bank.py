@@ -12,6 +12,7 @@ import click
 
 from quizkit.cli.options import bank_option, format_option, lang_option
 from quizkit.errors import UsageError
+from quizkit.render.i18n import t
 
 
 @click.group()
@@ -42,17 +43,15 @@ def validate(paths: tuple[str, ...], strict: bool, no_lint: bool) -> None:
     for diag in result.diagnostics:
         click.echo(str(diag))
     errors, warnings = len(result.errors), len(result.warnings)
-    summary = (f"{len(result.banks)} bank(s), {len(result.questions)} question(s): "
-               f"{errors} error(s), {warnings} warning(s)")
-    click.echo(summary, err=True)
+    click.echo(t("bank.validated", banks=len(result.banks), questions=len(result.questions), errors=errors,
+                 warnings=warnings), err=True)
     if not no_lint:
         from quizkit.bank.lint import figures
 
         f = figures(result.questions)
         pct = lambda a, b: f"{a}/{b} ({a / b:.0%})" if b else "0/0"  # noqa: E731
-        click.echo(f"lint: key is the longest option in {pct(f['key_longest'], f['single'])} single-choice; "
-                   f"{f['key_over_ratio']} key(s) over 1.5x the longest distractor; keyed set is the k longest in "
-                   f"{pct(f['k_longest'], f['multiple'])} multiple-choice", err=True)
+        click.echo(t("bank.lint", longest=pct(f["key_longest"], f["single"]), over=f["key_over_ratio"],
+                     k_longest=pct(f["k_longest"], f["multiple"])), err=True)
     sys.exit(1 if errors else 0)
 
 
@@ -158,8 +157,8 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
         import difflib
 
         close = difflib.get_close_matches(question_id, list(questions), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"no question with id '{question_id}'{hint}")
+        hint = t("bank.did_you_mean", names=", ".join(close)) if close else ""
+        raise UsageError(t("bank.no_question", id=question_id, hint=hint))
     from quizkit.quiz.select import Presented
     from quizkit.render.i18n import set_lang, t
     from quizkit.render.terminal import TerminalPort
@@ -218,12 +217,12 @@ def try_(question_id: str, answers: tuple[str, ...], banks: tuple[str, ...], see
     from quizkit.bank.cache import load_questions
     from quizkit.errors import QuizkitError
     from quizkit.quiz.rubric import trial
-    from quizkit.render.i18n import set_lang, t
+    from quizkit.render.i18n import set_lang
 
     set_lang(lang)
     questions = {q.id: q for q in load_questions(list(banks) or None)}
     if question_id not in questions:
-        raise QuizkitError(f"no question with id '{question_id}' (list them with `quizkit bank stats`)")
+        raise QuizkitError(t("bank.no_question_listed", id=question_id))
     q = _draw(questions[question_id], seed)
     drawn = {name: value for name, value in q.drawn}
     if drawn and fmt != "json":
@@ -251,13 +250,13 @@ def new(path: Path, force: bool) -> None:
     from quizkit.paths import questions_dir, write_atomic
 
     if path.exists() and not force:
-        raise UsageError(f"{path}: already exists (use --force to overwrite)")
+        raise UsageError(t("cli.exists", path=path))
     template = (Path(__file__).resolve().parent.parent / "bank" / "template.yaml").read_text(encoding="utf-8")
     schema_path = (questions_dir() / SCHEMA_FILE).resolve()
     template = template.replace("https://quizkit.invalid/" + SCHEMA_FILE, schema_path.as_uri())
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, template)
-    click.echo(f"Wrote {path}. Next: edit it, then run `quizkit bank validate --strict {path}`.")
+    click.echo(t("bank.wrote_template", path=path))
 
 
 @bank.command()

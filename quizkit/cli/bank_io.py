@@ -33,18 +33,21 @@ def export_cmd(paths: tuple[str, ...], fmt: str, output: Path, variants: int, se
     """
     from quizkit.interop.convert import drawer, export_banks, not_carried
     from quizkit.paths import write_atomic
+    from quizkit.render.i18n import set_lang, t
+
+    set_lang(lang)
 
     draw = drawer(variants, seed) if variants else None
     content, report = export_banks(paths or None, fmt, lang=lang, draw=draw)
     if not report.written:
-        raise UsageError("nothing to export: no question in the banks fits the format")
+        raise UsageError(t("bank.nothing_to_export"))
     for note in report.notes:
         click.echo(str(note), err=True)
     write_atomic(output, content)
     size = len(content.encode("utf-8") if isinstance(content, str) else content)
-    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
-    click.echo(f"Wrote {report.written} question(s) to {output} ({fmt}, {size:,} bytes{skipped}; "
-               f"{len(report.notes)} warning(s)). Never carried by {fmt}: {', '.join(not_carried(fmt))}.")
+    skipped = t("bank.skipped", n=len(report.skipped)) if report.skipped else ""
+    click.echo(t("bank.exported", n=report.written, output=output, fmt=fmt, size=f"{size:,}", skipped=skipped,
+                 warnings=len(report.notes), lost=", ".join(not_carried(fmt))))
 
 
 @click.command("import")
@@ -64,11 +67,12 @@ def import_cmd(file: Path, output: Path, fmt: str | None, title: str | None, for
     from quizkit.bank.validate import validate
     from quizkit.interop.convert import import_file
     from quizkit.paths import write_atomic
+    from quizkit.render.i18n import t
 
     if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(t("cli.no_such_file", path=file))
     if output.exists() and not force:
-        raise UsageError(f"{output}: already exists (use --force to overwrite)")
+        raise UsageError(t("cli.exists", path=output))
     text, draft = import_file(file, fmt, title=title)
     for note in draft.notes:
         click.echo(str(note), err=True)
@@ -77,6 +81,6 @@ def import_cmd(file: Path, output: Path, fmt: str | None, title: str | None, for
     result = validate([output])
     for diag in result.errors:
         click.echo(str(diag), err=True)
-    click.echo(f"Wrote {len(draft.questions)} question(s) to {output}; {len(draft.notes)} note(s); "
-               f"validate: {len(result.errors)} error(s), {len(result.warnings)} warning(s).")
+    click.echo(t("bank.imported", n=len(draft.questions), output=output, notes=len(draft.notes),
+                 errors=len(result.errors), warnings=len(result.warnings)))
     sys.exit(1 if result.errors else 0)

@@ -155,11 +155,12 @@ def export(exercise_ids: tuple[str, ...], fmt: str, output: Path) -> None:
     if output.is_dir():
         raise UsageError(f"{output}: a folder; give the zip file to write, e.g. autograder.zip")
     from quizkit.interop.gradescope import build
+    from quizkit.render.i18n import t
 
+    _lang(None)  # the locale's
     names = build(exercise_id, output)
-    click.echo(f"Wrote {output}: {', '.join(names)}")
-    click.echo("Upload it as the autograder of a Gradescope programming assignment; students submit "
-               f"{exercise_id}.py.")
+    click.echo(t("export.wrote", output=output, names=", ".join(names)))
+    click.echo(t("export.upload", exercise=exercise_id))
 
 
 def _export_student(exercise_ids: tuple[str, ...], output: Path) -> None:

@@ -37,14 +37,15 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_i
     (unknown exercise, missing file).
     """
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import set_lang, t
 
+    lang = set_lang(lang)  # before anything can fail: every message of this command in it
     ex = load_exercise(exercise_id)
     if not file.is_file():
-        raise UsageError(f"{file}: no such file" if not file.exists() else f"{file}: not a file")
+        raise UsageError(t("cli.no_such_file" if not file.exists() else "cli.not_a_file", path=file))
     from quizkit.grading.report import fmt_score
     from quizkit.grading.runner import grade as run_grade
 
-    lang = lang or _detect_lang()
     live = fmt == "text" and output is None and _on_terminal()
     progress = _Progress(ex.id, str(file), lang) if live else None
     report = run_grade(ex, file, lang=lang, require_isolation=require_isolation,
@@ -56,8 +57,8 @@ def grade(exercise_id: str, file: Path, fmt: str, output: Path | None, require_i
     if output is not None:
         _write(output, text)
         if fmt != "text":
-            click.echo(f"{report.exercise}: {fmt_score(report.score)}/{fmt_score(report.max_score)} -> {output}",
-                       err=True)
+            click.echo(t("grade.written", exercise=report.exercise, score=fmt_score(report.score),
+                         max=fmt_score(report.max_score), output=output), err=True)
     else:
         click.echo(text, nl=False)
     if not no_record:
@@ -105,6 +106,7 @@ def _render(report, fmt: str, lang: str, hidden_visibility: str = "hidden") -> s
 
 def record_attempt(report: GradeReport) -> None:
     """Save a grade in the student's progress; the report is already out, so a failure here is only a warning."""
+    from quizkit.render.i18n import t
     from quizkit.store import open_store
 
     try:
@@ -112,20 +114,10 @@ def record_attempt(report: GradeReport) -> None:
             st.record_exercise_attempt(report.exercise, report.score, report.max_score, report.passed,
                                        report.duration_s, report.to_json(indent=None))
     except QuizkitError as err:
-        click.echo(f"Warning: the attempt was not recorded: {err}", err=True)
+        click.echo(t("grade.not_recorded", error=err), err=True)
 
 
 def _write(path: Path, text: str) -> None:
     from quizkit.paths import write_atomic
 
     write_atomic(path, text)
-
-
-def _detect_lang() -> str:
-    try:
-        from quizkit.render.i18n import detect_lang
-
-        return detect_lang()
-    except ImportError:
-        return "en"
-

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizkit.grading.statement import missing_sections
+from quizkit.render.i18n import t
 
 MIN_MUTANTS = 3
 
@@ -23,9 +24,8 @@ class ExerciseCheck:
         return not self.problems
 
     def line(self) -> str:
-        mark = "ok  " if self.ok else "FAIL"
-        text = "; ".join(self.problems if self.problems else self.facts)
-        return f"{mark} {self.exercise}: {text}"
+        text = t("dev.sep").join(self.problems if self.problems else self.facts)
+        return t("dev.line", mark=t("dev.ok" if self.ok else "dev.fail"), exercise=self.exercise, text=text)
 
 
 def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[no-untyped-def]
@@ -36,14 +36,14 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
     result = ExerciseCheck(ex.id)
     readme = Path(ex.readme).read_text(encoding="utf-8") if Path(ex.readme).is_file() else ""
     for heading in missing_sections(readme):
-        result.problems.append(f"README.md has no '{heading}' section")
+        result.problems.append(t("dev.no_section", heading=heading))
     if bank_topics and ex.topic not in bank_topics:
-        result.problems.append(f"topic '{ex.topic}' is not a bank topic ({', '.join(sorted(bank_topics))})")
+        result.problems.append(t("dev.bad_topic", topic=ex.topic, topics=", ".join(sorted(bank_topics))))
     if not ex.hints:
-        result.problems.append("exercise.yaml has no hints")
+        result.problems.append(t("dev.no_hints"))
     for i, h in enumerate(ex.hints, 1):
         if not (isinstance(h, dict) and h.get("zh") and h.get("en")):
-            result.problems.append(f"hint {i} needs both zh and en")
+            result.problems.append(t("dev.hint_langs", n=i))
 
     try:
         check_budget(ex)
@@ -53,18 +53,18 @@ def check_exercise(ex, bank_topics: set[str]) -> ExerciseCheck:  # type: ignore[
     grader = Grader(ex, lang="en")  # explicit: the zh grader below may have set the grading language
     ref = grader.grade(Path(ex.reference))
     if not ref.passed or ref.score != ref.max_score:
-        failed = ", ".join(f"{t.name} ({t.status.value}: {t.message[:120]})" for t in ref.failing)
-        result.problems.append(f"reference scores {fmt_score(ref.score)}/{fmt_score(ref.max_score)}: {failed}")
+        failed = ", ".join(f"{r.name} ({r.status.value}: {r.message[:120]})" for r in ref.failing)
+        result.problems.append(t("dev.reference_fails", score=fmt_score(ref.score), max=fmt_score(ref.max_score),
+                                 failed=failed))
     if ref.max_score != ex.points:
-        result.problems.append(f"exercise.yaml says {ex.points} points but the tests are worth "
-                               f"{fmt_score(ref.max_score)}")
+        result.problems.append(t("dev.points", points=ex.points, max=fmt_score(ref.max_score)))
     starter = grader.grade(Path(ex.starter))
     if starter.passed:
-        result.problems.append("the starter passes every test")
+        result.problems.append(t("dev.starter_passes"))
     caught, named = _check_mutants(ex, grader, result)
-    result.facts = [f"reference {fmt_score(ref.score)}/{fmt_score(ref.max_score)}",
-                    f"starter {fmt_score(starter.score)}/{fmt_score(starter.max_score)}",
-                    f"{caught}/{len(ex.mutants)} mutants caught", named]
+    result.facts = [t("dev.fact.reference", score=fmt_score(ref.score), max=fmt_score(ref.max_score)),
+                    t("dev.fact.starter", score=fmt_score(starter.score), max=fmt_score(starter.max_score)),
+                    t("dev.fact.caught", caught=caught, total=len(ex.mutants)), named]
     return result
 
 
@@ -77,7 +77,7 @@ def _check_mutants(ex, grader, result: ExerciseCheck) -> tuple[int, str]:  # typ
 
     mutants = list(ex.mutants)
     if len(mutants) < MIN_MUTANTS:
-        result.problems.append(f"{len(mutants)} mutant(s) in mutants/, need at least {MIN_MUTANTS}")
+        result.problems.append(t("dev.too_few_mutants", n=len(mutants), min=MIN_MUTANTS))
     caught, named = 0, {"en": 0, "zh": 0}
     zh_grader: Grader | None = None
     zh_checked = True
@@ -90,7 +90,7 @@ def _check_mutants(ex, grader, result: ExerciseCheck) -> tuple[int, str]:  # typ
             spec = None
         report = grader.grade(Path(mutant))
         if report.passed:
-            result.problems.append(f"mutant {name} passes every test")
+            result.problems.append(t("dev.mutant_passes", name=name))
             continue
         caught += 1
         if spec is None:
@@ -110,18 +110,17 @@ def _check_mutants(ex, grader, result: ExerciseCheck) -> tuple[int, str]:  # typ
             named["zh"] += 1
         else:
             result.problems.append(_unnamed(name, "zh", spec.expect["zh"], zh_messages))
-    zh = f"{named['zh']}/{len(mutants)} in zh" if zh_checked else "zh not checked (messages are English only)"
-    return caught, f"{named['en']}/{len(mutants)} named in en, {zh}"
+    zh = t("dev.fact.named_zh", zh=named["zh"], total=len(mutants)) if zh_checked else t("dev.fact.zh_unchecked")
+    return caught, t("dev.fact.named", en=named["en"], total=len(mutants), zh=zh)
 
 
 def _visible_failures(report) -> list[str]:  # type: ignore[no-untyped-def]
-    return [t.message for t in report.failing if t.visibility != "hidden" and t.message]
+    return [r.message for r in report.failing if r.visibility != "hidden" and r.message]
 
 
 def _unnamed(name: str, lang: str, phrases: tuple[str, ...], messages: list[str]) -> str:
-    first = messages[0].splitlines()[0][:160] if messages else "(no visible test failed)"
-    return (f"mutant {name}: no failing visible test names its mistake in {lang} "
-            f"(expected one of {', '.join(repr(p) for p in phrases)}; first message: {first})")
+    first = messages[0].splitlines()[0][:160] if messages else t("dev.no_visible_failure")
+    return t("dev.unnamed", name=name, lang=lang, phrases=", ".join(repr(p) for p in phrases), first=first)
 
 
 def check_course(ids: list[str] | None = None, *,

@@ -72,8 +72,9 @@ def known_ids() -> list[str]:
 def load_exercise(exercise_id: str) -> Exercise:
     """The exercise with this id; UsageError (exit 2) naming the known ids when there is none."""
     if not _ID.match(exercise_id or "") or not (exercises_dir() / exercise_id / "exercise.yaml").is_file():
-        known = ", ".join(known_ids()) or "none"
-        raise UsageError(f"unknown exercise '{exercise_id}' (known: {known})")
+        from quizkit.render.i18n import t
+
+        raise UsageError(t("cli.unknown_exercise", exercise=exercise_id, known=", ".join(known_ids()) or t("cli.none")))
     return load_exercise_dir(exercises_dir() / exercise_id)
 
 

@@ -40,9 +40,8 @@ def check_budget(exercise: Exercise) -> None:
     """A broken exercise, not a student's problem: its sandbox budget must leave room in the report bound."""
     room = REPORT_BOUND_S - TRUSTED_SHARE_S
     if exercise.limits.total_seconds > room:
-        raise QuizkitError(f"{exercise.dir / 'exercise.yaml'}: limits.total_seconds is "
-                           f"{exercise.limits.total_seconds:g} s, more than the {room:g} s a submission may spend "
-                           f"in the sandbox (every report must be ready within {REPORT_BOUND_S:g} s)")
+        raise QuizkitError(t("runner.budget", file=exercise.dir / "exercise.yaml", room=f"{room:g}",
+                             seconds=f"{exercise.limits.total_seconds:g}", bound=f"{REPORT_BOUND_S:g}"))
 
 
 class Grader:
@@ -55,7 +54,7 @@ class Grader:
         self.lang = lang
         self.disable = tuple(disable)
         if not self.exercise.test_file.is_file():
-            raise QuizkitError(f"{self.exercise.test_file}: the exercise has no test file")
+            raise QuizkitError(t("runner.no_test_file", file=self.exercise.test_file))
         check_budget(self.exercise)
         import torch  # noqa: F401 - loaded once, before the zygote forks
 
@@ -83,13 +82,21 @@ class Grader:
               on_collect: Callable[[list[str]], None] | None = None,
               on_result: Callable[[TestResult], None] | None = None) -> GradeReport:
         """`on_collect` gets the test names once pytest has collected them, `on_result` each test's result as
-        it finishes (locations relabelled to notebook cells; the student view is the caller's to apply)."""
+        it finishes (locations relabelled to notebook cells; the student view is the caller's to apply).
+        The grade's language (`lang`) holds while it runs; the caller's comes back afterwards."""
+        previous = get_lang()
+        if self.lang is not None:  # every message of this grade (testing.py helpers, the sandbox's) in this language
+            set_lang(self.lang)
+        try:
+            return self._grade(Path(path), display_name, on_collect, on_result)
+        finally:
+            set_lang(previous)
+
+    def _grade(self, path: Path, display_name: str | None, on_collect: Callable[[list[str]], None] | None,
+               on_result: Callable[[TestResult], None] | None) -> GradeReport:
         from quizkit.grading.harness.session import Event
 
         started = time.monotonic()
-        if self.lang is not None:  # every message of this grade (testing.py helpers, the sandbox's) in this language
-            set_lang(self.lang)
-        path = Path(path)
         filename = display_name or path.name
         notebook = None
         try:
@@ -107,14 +114,14 @@ class Grader:
                 session.preset = Event(Status(preset[0]), preset[1])
         if on_result is not None and notebook is not None:
             report_one, nb = on_result, notebook
-            on_result = lambda t: report_one(replace(t, message=nb.relabel(t.message, filename)))  # noqa: E731
+            on_result = lambda r: report_one(replace(r, message=nb.relabel(r.message, filename)))  # noqa: E731
         try:
             tests, infrastructure = self._run_pytest(session, on_collect, on_result)
         finally:
             session.close()
         self.last_session = session
         if infrastructure:
-            raise QuizkitError(f"grading {path} failed: {infrastructure}")
+            raise QuizkitError(t("runner.failed", path=path, error=infrastructure))
         from quizkit.grading.sandbox.layers import missing
 
         isolation = list(session.isolation)
@@ -124,8 +131,8 @@ class Grader:
             isolation.append(STATIC_SCAN)
         output = session.output_text()
         if notebook is not None:  # locations in cells, and what was dropped, for the notebook's author
-            for t in tests:
-                t.message = notebook.relabel(t.message, filename)
+            for test in tests:
+                test.message = notebook.relabel(test.message, filename)
             notes = [f"quizkit: {note}" for note in notebook.dropped]
             output = "\n".join([*notes, notebook.relabel(output, filename)]).strip()
         report = GradeReport.from_tests(self.exercise.id, tests, duration_s=time.monotonic() - started,
@@ -167,11 +174,11 @@ class Grader:
             os.environ.update(saved_env)
         if plugin.collect_errors:
             first = plugin.collect_errors[0].strip().splitlines()
-            raise QuizkitError(f"{ex.test_file}: the grading tests could not be collected: "
-                               f"{first[-1] if first else 'unknown error'}")
+            raise QuizkitError(t("runner.not_collected", file=ex.test_file,
+                                 error=first[-1] if first else t("runner.unknown_error")))
         tests = plugin.ordered_results()
         if not tests:
-            raise QuizkitError(f"{ex.test_file}: no tests were collected")
+            raise QuizkitError(t("runner.no_tests", file=ex.test_file))
         return tests, plugin.infrastructure or session.infrastructure
 
 
@@ -200,9 +207,9 @@ def read_submission(path: Path) -> str:
     """The submission's text. UsageError (exit 2) when there is no such file; UnreadableSubmission (a report with
     every test failed) for a file that cannot be read, is over MAX_SOURCE_BYTES or is not UTF-8."""
     if not path.exists():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(t("cli.no_such_file", path=path))
     if not path.is_file():
-        raise UsageError(f"{path}: not a file")
+        raise UsageError(t("cli.not_a_file", path=path))
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_SOURCE_BYTES + 1)  # never more than the limit and one byte into memory
@@ -236,7 +243,7 @@ def _static_check(source: str, filename: str, policy: Policy) -> tuple[str, str]
     except SyntaxError as err:
         line = f":{err.lineno}" if err.lineno else ""
         detail = sanitize(f"{err.msg}", 300)
-        return "error", f"{filename}{line}: SyntaxError: {detail}{_caret(err)}"
+        return "error", t("runner.syntax", file=filename, line=line, detail=detail) + _caret(err)  # Python's words
     except (ValueError, RecursionError, MemoryError) as err:
         return "error", t("runner.unparsable", file=filename, type=type(err).__name__)
     if findings:

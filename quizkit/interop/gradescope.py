@@ -45,20 +45,20 @@ def build(exercise_id: str, output: Path, *, project: Path | None = None) -> lis
     """Write the autograder zip for `exercise_id`; returns the names it holds. Needs a quizkit checkout (the
     wheel is built from it, with the banks, exercises and references inside)."""
     from quizkit.grading.exercises import load_exercise
+    from quizkit.render.i18n import t
 
     ex = load_exercise(exercise_id)
     root = project or Path(__file__).resolve().parent.parent.parent
     lock = root / "requirements.lock"
     if not (root / "pyproject.toml").is_file() or not lock.is_file():
-        raise QuizkitError(f"{root}: not a quizkit checkout (pyproject.toml and requirements.lock are needed "
-                           "to build the autograder's wheel)")
+        raise QuizkitError(t("export.not_checkout", root=root))
     with tempfile.TemporaryDirectory(prefix="quizkit-wheel-") as tmp:
         out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                               "--wheel-dir", tmp, str(root)], capture_output=True, text=True, check=False)
         wheels = sorted(Path(tmp).glob("quizkit-*.whl"))
         if out.returncode != 0 or not wheels:
-            last = (out.stderr.strip().splitlines() or ["no wheel was built"])[-1]
-            raise QuizkitError(f"{root}: building the quizkit wheel failed: {last}")
+            last = (out.stderr.strip().splitlines() or [t("export.no_wheel")])[-1]
+            raise QuizkitError(t("export.wheel_failed", root=root, error=last))
         wheel = wheels[0]
         files = {
             "setup.sh": SETUP_SH.format(wheel=wheel.name, exercise=ex.id),

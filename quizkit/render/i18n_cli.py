@@ -16,4 +16,89 @@ CLI: dict[str, tuple[str, str]] = {
     "child.not_callable": ("{file} 中的 `{name}` 是 {type}，不是函数或类", "`{name}` in {file} is a {type}, not a function or class"),
     "child.out_of_memory": ("内存不足（上限是 {mb} MB）", "out of memory (the limit is {mb} MB)"),
     "child.unsendable": ("返回了{error}", "returned {error}"),
+    # files and exercises named on the command line
+    "cli.no_such_file": ("{path}：没有这个文件", "{path}: no such file"),
+    "cli.not_a_file": ("{path}：不是文件", "{path}: not a file"),
+    "cli.unknown_exercise": ("没有名为 '{exercise}' 的练习（已有：{known}）", "unknown exercise '{exercise}' (known: {known})"),
+    "cli.none": ("无", "none"),
+    # quizkit grade
+    "grade.not_recorded": ("警告：这次评分没有记入你的进度：{error}", "Warning: the attempt was not recorded: {error}"),
+    "grade.written": ("{exercise}：{score}/{max}，报告已写入 {output}", "{exercise}: {score}/{max}, report written to {output}"),
+    # grading (runner.py, harness/session.py): a broken exercise or sandbox, not the student's fault
+    "runner.syntax": ("{file}{line}：语法错误（SyntaxError）：{detail}", "{file}{line}: SyntaxError: {detail}"),
+    "runner.budget": ("{file}：limits.total_seconds 是 {seconds} 秒，超过了一份提交在沙箱中最多可用的 {room} 秒"
+                      "（每份报告必须在 {bound} 秒内给出）",
+                      "{file}: limits.total_seconds is {seconds} s, more than the {room} s a submission may spend "
+                      "in the sandbox (every report must be ready within {bound} s)"),
+    "runner.no_test_file": ("{file}：这个练习没有测试文件", "{file}: the exercise has no test file"),
+    "runner.failed": ("评分 {path} 失败：{error}", "grading {path} failed: {error}"),
+    "runner.not_collected": ("{file}：无法收集评分测试：{error}", "{file}: the grading tests could not be collected: {error}"),
+    "runner.unknown_error": ("未知错误", "unknown error"),
+    "runner.no_tests": ("{file}：没有收集到任何测试", "{file}: no tests were collected"),
+    "harness.no_start": ("沙箱无法启动：{error}", "the sandbox could not start: {error}"),
+    "harness.lost": ("{what}：沙箱在之前的崩溃或超时后重启，这个对象已经丢失",
+                     "{what}: the object was lost when the sandbox restarted after an earlier crash or timeout"),
+    "harness.unsendable_args": ("无法发送 {what} 的参数：{error}", "cannot send the arguments of {what}: {error}"),
+    # quizkit dev check (devcheck.py, cli/dev.py)
+    "dev.ok": ("通过", "ok  "),
+    "dev.fail": ("失败", "FAIL"),
+    "dev.line": ("{mark} {exercise}：{text}", "{mark} {exercise}: {text}"),
+    "dev.sep": ("；", "; "),
+    "dev.banks": ("{mark} 题库：{banks} 个题库共 {questions} 道题，{problems} 个问题",
+                  "{mark} banks: {questions} questions in {banks} banks, {problems} problem(s)"),
+    "dev.summary": ("{ok}/{total} 个练习通过检查", "{ok}/{total} exercises check out"),
+    "dev.no_section": ("README.md 缺少 '{heading}' 一节", "README.md has no '{heading}' section"),
+    "dev.bad_topic": ("主题 '{topic}' 不是题库中的主题（{topics}）", "topic '{topic}' is not a bank topic ({topics})"),
+    "dev.no_hints": ("exercise.yaml 没有提示", "exercise.yaml has no hints"),
+    "dev.hint_langs": ("提示 {n} 需要同时有 zh 和 en", "hint {n} needs both zh and en"),
+    "dev.reference_fails": ("参考答案得分 {score}/{max}：{failed}", "reference scores {score}/{max}: {failed}"),
+    "dev.points": ("exercise.yaml 写的是 {points} 分，但测试共 {max} 分",
+                   "exercise.yaml says {points} points but the tests are worth {max}"),
+    "dev.starter_passes": ("起始代码通过了所有测试", "the starter passes every test"),
+    "dev.fact.reference": ("参考答案 {score}/{max}", "reference {score}/{max}"),
+    "dev.fact.starter": ("起始代码 {score}/{max}", "starter {score}/{max}"),
+    "dev.fact.caught": ("{caught}/{total} 个变体被查出", "{caught}/{total} mutants caught"),
+    "dev.fact.named": ("{en}/{total} 个在 en 中点明错误，{zh}", "{en}/{total} named in en, {zh}"),
+    "dev.fact.named_zh": ("{zh}/{total} 个在 zh 中点明错误", "{zh}/{total} in zh"),
+    "dev.fact.zh_unchecked": ("未检查 zh（测试信息只有英文）", "zh not checked (messages are English only)"),
+    "dev.too_few_mutants": ("mutants/ 中有 {n} 个变体，至少需要 {min} 个", "{n} mutant(s) in mutants/, need at least {min}"),
+    "dev.mutant_passes": ("变体 {name} 通过了所有测试", "mutant {name} passes every test"),
+    "dev.unnamed": ("变体 {name}：没有哪个失败的可见测试在 {lang} 中点明它的错误（期望其中之一：{phrases}；第一条信息：{first}）",
+                    "mutant {name}: no failing visible test names its mistake in {lang} "
+                    "(expected one of {phrases}; first message: {first})"),
+    "dev.no_visible_failure": ("（没有可见测试失败）", "(no visible test failed)"),
+    # quizkit exercise export (interop/gradescope.py)
+    "export.wrote": ("已写入 {output}：{names}", "Wrote {output}: {names}"),
+    "export.upload": ("把它上传为 Gradescope 编程作业的 autograder；学生提交 {exercise}.py。",
+                      "Upload it as the autograder of a Gradescope programming assignment; students submit "
+                      "{exercise}.py."),
+    "export.not_checkout": ("{root}：不是 quizkit 的源码目录（构建 autograder 的 wheel 需要 pyproject.toml 和 "
+                            "requirements.lock）",
+                            "{root}: not a quizkit checkout (pyproject.toml and requirements.lock are needed to build "
+                            "the autograder's wheel)"),
+    "export.wheel_failed": ("{root}：构建 quizkit 的 wheel 失败：{error}", "{root}: building the quizkit wheel failed: {error}"),
+    "export.no_wheel": ("没有生成 wheel", "no wheel was built"),
+    # quizkit bank (cli/bank.py, cli/bank_io.py)
+    "cli.exists": ("{path}：已存在（用 --force 覆盖）", "{path}: already exists (use --force to overwrite)"),
+    "bank.validated": ("{banks} 个题库，{questions} 道题：{errors} 个错误，{warnings} 个警告",
+                       "{banks} bank(s), {questions} question(s): {errors} error(s), {warnings} warning(s)"),
+    "bank.lint": ("lint：单选题中正确答案是最长选项的占 {longest}；{over} 个正确答案比最长的干扰项长 1.5 倍以上；"
+                  "多选题中正确选项恰好是最长的 k 个的占 {k_longest}",
+                  "lint: key is the longest option in {longest} single-choice; {over} key(s) over 1.5x the longest "
+                  "distractor; keyed set is the k longest in {k_longest} multiple-choice"),
+    "bank.no_question": ("没有 id 为 '{id}' 的题目{hint}", "no question with id '{id}'{hint}"),
+    "bank.did_you_mean": ("；你是不是想找 {names}？", "; did you mean {names}?"),
+    "bank.no_question_listed": ("没有 id 为 '{id}' 的题目（用 `quizkit bank stats` 列出所有题目）",
+                                "no question with id '{id}' (list them with `quizkit bank stats`)"),
+    "bank.wrote_template": ("已写入 {path}。下一步：编辑它，然后运行 `quizkit bank validate --strict {path}`。",
+                            "Wrote {path}. Next: edit it, then run `quizkit bank validate --strict {path}`."),
+    "bank.nothing_to_export": ("没有可导出的内容：题库中没有适合这种格式的题目",
+                               "nothing to export: no question in the banks fits the format"),
+    "bank.skipped": ("，跳过 {n} 道", ", {n} skipped"),
+    "bank.exported": ("已把 {n} 道题写入 {output}（{fmt}，{size} 字节{skipped}；{warnings} 个警告）。{fmt} 无法保存：{lost}。",
+                      "Wrote {n} question(s) to {output} ({fmt}, {size} bytes{skipped}; {warnings} warning(s)). "
+                      "Never carried by {fmt}: {lost}."),
+    "bank.imported": ("已把 {n} 道题写入 {output}；{notes} 条说明；校验：{errors} 个错误，{warnings} 个警告。",
+                      "Wrote {n} question(s) to {output}; {notes} note(s); validate: {errors} error(s), "
+                      "{warnings} warning(s)."),
 }

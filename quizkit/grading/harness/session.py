@@ -224,7 +224,7 @@ class Session:
             sandbox.start()
         except (ChildGone, CallTimeout, OutputFlood, OSError, ConnectionError) as err:
             sandbox.close()
-            self.infrastructure = f"the sandbox could not start: {err}"
+            self.infrastructure = t("harness.no_start", error=err)
             raise InfrastructureError(self.infrastructure) from None
         finally:
             self.used += time.monotonic() - t0
@@ -266,13 +266,12 @@ class Session:
                 generation: int | None = None, what: str = "") -> Ok | Made:
         self.ensure_loaded()
         if generation is not None and generation != self.generation:
-            raise self._event(Status.ERROR, f"{what}: the object was lost when the sandbox restarted after an "
-                                            "earlier crash or timeout")
+            raise self._event(Status.ERROR, t("harness.lost", what=what))
         try:
             args_json, blobs, size = protocol.encode(list(args))
             kwargs_json, blobs, size = protocol.encode_after(kwargs, blobs, size)
         except (TypeError, ValueError) as err:
-            raise TypeError(f"cannot send the arguments of {what}: {err}") from None
+            raise TypeError(t("harness.unsendable_args", what=what, error=err)) from None
         message: dict[str, Any] = {"op": op, "name": name, "args": args_json, "kwargs": kwargs_json}
         if handle is not None:
             message["handle"] = handle
