@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 from pathlib import Path
 
@@ -170,3 +171,82 @@ def test_expression_errors_in_chinese():
     i18n.set_lang("en")
     with pytest.raises(SymbolicError, match=r"unknown name 'x' \(variables: p, y\)"):
         sym_parse("x + 1", ["p", "y"])
+
+
+# -- no prose outside the catalogue: what the commands print or raise goes through t() -------------------------
+# Calls whose first argument a user reads: click's output and prompts, and the errors the CLI shows as one line.
+_SINKS = {"echo", "secho", "confirm", "prompt", "ClickException", "BadParameter", "UsageError", "QuizkitError",
+          "UnreadableSubmission", "InfrastructureError"}
+# Library modules whose errors and lines reach the user through the commands (any `...Error(...)` is a sink
+# there, and devcheck's problems/facts lists, which `dev check` prints).
+_LIBRARY = ["grading/runner.py", "grading/harness/session.py", "grading/devcheck.py", "interop/gradescope.py"]
+# Not prose: a command line shown as an example to copy (`  quizkit grade sigmoid sigmoid.py`).
+_NOT_PROSE = [re.compile(r"^\s*quizkit [a-z-]+\s*$")]
+# Owned by another helper while this guard was written; remove it once its messages are in the catalogue.
+_PENDING = {"cli/batch.py"}
+_PROSE = re.compile(r"[A-Za-z]{2,}[\s,;:'()-]+[A-Za-z]{2,}")  # two English words in the literal parts
+
+
+def _literal_text(node: ast.AST) -> str:
+    """The literal parts of a message expression (f-string pieces, concatenations, "...".format, a ? b : c)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_literal_text(v) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _literal_text(node.left) + " " + _literal_text(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal_text(node.body) + " " + _literal_text(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _literal_text(node.func.value)
+    return ""
+
+
+def _is_sink(call: ast.Call, library: bool) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name in _SINKS or (library and name.endswith("Error")):
+        return True
+    return (library and name == "append" and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute) and func.value.attr in ("problems", "facts"))
+
+
+def _bare_prose(root: Path, files: list[str], library: bool) -> list[str]:
+    found = []
+    for rel in files:
+        tree = ast.parse((root / rel).read_text(encoding="utf-8"), rel)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args and _is_sink(node, library):
+                text = _literal_text(node.args[0])
+                if _PROSE.search(text) and not any(p.match(text) for p in _NOT_PROSE):
+                    found.append(f"{rel}:{node.lineno}: {text.strip()[:80]!r}")
+    return found
+
+
+def _cli_files(root: Path) -> list[str]:
+    return [str(p.relative_to(root)) for p in sorted((root / "cli").glob("*.py"))
+            if str(p.relative_to(root)) not in _PENDING]
+
+
+def test_no_command_prints_or_raises_english_prose_outside_the_catalogue():
+    found = _bare_prose(PACKAGE, _cli_files(PACKAGE), False) + _bare_prose(PACKAGE, _LIBRARY, True)
+    assert not found, "user-facing text not looked up with t() (add a zh/en key):\n" + "\n".join(found)
+
+
+def test_the_prose_guard_finds_a_planted_literal(tmp_path):
+    """Positive control: a bare English echo, error and devcheck problem are found; t() and a command line are not."""
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "cli" / "planted.py").write_text(
+        "import click\nfrom quizkit.render.i18n import t\n"
+        "def f(path, n):\n"
+        "    click.echo(f'Wrote {n} files to {path}')\n"
+        "    click.echo(t('cli.no_such_file', path=path))\n"
+        "    click.echo(f'  quizkit grade {n} {path}')\n"
+        "    click.echo(f'{path}: {n}')\n"
+        "    raise UsageError(f'{path}: ' + 'no such file')\n")
+    (tmp_path / "lib.py").write_text("def g(result):\n    result.problems.append('the starter passes')\n"
+                                     "    raise RuntimeError(f'the sandbox broke')\n")
+    assert _bare_prose(tmp_path, _cli_files(tmp_path), False) == [
+        "cli/planted.py:4: 'Wrote  files to'", "cli/planted.py:8: ':  no such file'"]
+    assert _bare_prose(tmp_path, ["lib.py"], True) == ["lib.py:2: 'the starter passes'",
+                                                       "lib.py:3: 'the sandbox broke'"]

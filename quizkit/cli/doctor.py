@@ -25,7 +25,7 @@ def doctor(lang: str | None) -> None:
 
     lang = set_lang(lang or detect_lang())
     report = diagnose(lang)
-    who = "root" if report.uid == 0 else os.environ.get("USER", "an ordinary user")
+    who = "root" if report.uid == 0 else os.environ.get("USER") or t("doctor.ordinary_user")
     click.echo(f"{t('doctor.title')}: {t('doctor.as_user', who=who, uid=report.uid)}")
     for layer in report.in_force:
         click.echo(f"  {t('doctor.in_force', label=label(layer, lang))}")

@@ -78,6 +78,7 @@ CLI: dict[str, tuple[str, str]] = {
                             "the autograder's wheel)"),
     "export.wheel_failed": ("{root}：构建 quizkit 的 wheel 失败：{error}", "{root}: building the quizkit wheel failed: {error}"),
     "export.no_wheel": ("没有生成 wheel", "no wheel was built"),
+    "doctor.ordinary_user": ("普通用户", "an ordinary user"),
     # quizkit bank (cli/bank.py, cli/bank_io.py)
     "cli.exists": ("{path}：已存在（用 --force 覆盖）", "{path}: already exists (use --force to overwrite)"),
     "bank.validated": ("{banks} 个题库，{questions} 道题：{errors} 个错误，{warnings} 个警告",
