@@ -17,9 +17,12 @@ from quizkit.render import i18n
 REDTEAM = Path(__file__).with_name("redteam")
 GUARDED = "import torch\n\n\ndef sigmoid(x):\n    return torch.sigmoid(x)\n\n\ndef sigmoid_grad(x):\n    return x\n"
 EMPTY = "import torch\n\nVALUE = 1\n"
+UNSENDABLE = "def sigmoid(x):\n    return x.numpy()\n\n\ndef sigmoid_grad(x):\n    return x.numpy()\n"
+EXITS = "import os\n\n\ndef sigmoid(x):\n    os._exit(3)\n\n\ndef sigmoid_grad(x):\n    os._exit(3)\n"
 BOUND = "import torch\n\nsigmoid = torch.sigmoid\n\n\ndef sigmoid_grad(x):\n    return x\n"
 
-# (what, layers turned off, submission, {lang: a phrase only that language's message has}, a phrase of the other)
+# (what, layers turned off, submission, {lang: a phrase only that language's message has}): worded in the child
+# (operator, guard, missing, unsendable) or by the supervisor from the child's exit (exit)
 CASES = [
     ("operator", ("scan", "guard"), REDTEAM / "alias_glu.py",
      {"en": "runs the aten operator glu", "zh": "运行了 aten 算子 glu"}),
@@ -28,6 +31,9 @@ CASES = [
     ("guard_bound", ("scan",), BOUND, {"en": "`sigmoid` is torch.sigmoid, which this exercise forbids",
                                        "zh": "`sigmoid` 就是 torch.sigmoid，本练习禁止使用它"}),
     ("missing", ("scan",), EMPTY, {"en": "does not define `sigmoid`", "zh": "没有定义 `sigmoid`"}),
+    ("unsendable", ("scan",), UNSENDABLE, {"en": "returned a value of type numpy.ndarray",
+                                           "zh": "返回了类型为 numpy.ndarray 的值"}),
+    ("exit", ("scan", "guard"), EXITS, {"en": "exited with code 3", "zh": "以退出码 3 退出"}),
 ]
 
 

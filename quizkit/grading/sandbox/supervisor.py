@@ -27,6 +27,7 @@ from quizkit.grading.sandbox.limits import Limits
 from quizkit.grading.sandbox.zygote import secret_paths, start_zygote  # noqa: F401 - the runner's entry points
 from quizkit.grading.wire import codec as protocol
 from quizkit.grading.wire.codec import ProtocolError
+from quizkit.render.i18n import STRINGS, t
 
 _live: dict[int, Sandbox] = {}  # id -> running sandbox, for the signal handlers
 
@@ -97,7 +98,7 @@ class Sandbox:
         self.dead = False
         hello, _ = self.request_raw(None, timeout)
         if hello.get("op") != "hello":
-            raise ChildGone("the sandbox did not start")
+            raise ChildGone(t("sandbox.did_not_start"))
         raw = hello.get("layers")
         self.isolation = [x for x in raw if x in layers.ALL] if isinstance(raw, list) else []
         uid = hello.get("uid")
@@ -155,7 +156,7 @@ class Sandbox:
         to another request (an extra frame the submission wrote, or a stale one) means the child broke the
         protocol, so it counts as a crash and can never be taken as the answer to a later request."""
         if self.dead or self._sock is None:
-            raise ChildGone("the sandbox is not running")
+            raise ChildGone(t("sandbox.not_running"))
         if self._seq == 0:
             self._seq = secrets.randbits(48) + 1
         self._seq += 1
@@ -173,18 +174,18 @@ class Sandbox:
         try:
             jlen, blen = protocol.parse_header(bytes(header), cap)
         except (ProtocolError, Exception) as err:  # noqa: BLE001
-            raise ChildGone(f"sent a malformed reply ({err})") from None
+            raise ChildGone(t("sandbox.malformed", error=err)) from None
         text = self._recv_exact(jlen, deadline)
         blob = self._recv_exact(blen, deadline) if blen else bytearray()
         try:
             reply = protocol.parse_json(bytes(text))
         except ProtocolError as err:
-            raise ChildGone(f"sent a malformed reply ({err})") from None
+            raise ChildGone(t("sandbox.malformed", error=err)) from None
         if not isinstance(reply, dict):
-            raise ChildGone("sent a malformed reply")
+            raise ChildGone(t("sandbox.malformed_plain"))
         if seq is not None and (type(reply.get("seq")) is not int or reply["seq"] != seq):
             self.kill()
-            raise ChildGone("sent a reply out of order (not the answer to the request it was sent)")
+            raise ChildGone(t("sandbox.out_of_order"))
         self._drain()
         return reply, blob
 
@@ -290,25 +291,20 @@ def exit_signal(info: dict[str, Any] | None, limits: Limits) -> int | None:
 def describe_exit(info: dict[str, Any] | None, limits: Limits) -> str:
     """Words for the zygote's exit notice (its `code`, `signal` and `cpu` fields)."""
     if not info:
-        return "stopped unexpectedly"
+        return t("sandbox.stopped")
     code, sig, cpu = info.get("code"), info.get("signal"), info.get("cpu")
     if type(code) is int:
-        return f"exited with code {code} (os._exit or a crash)"
+        return t("sandbox.exited_code", code=code)
     if type(sig) is not int:
-        return "stopped unexpectedly"
+        return t("sandbox.stopped")
     name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
     if name in ("SIGXCPU", "SIGKILL") and isinstance(cpu, (int, float)) and cpu >= limits.cpu_seconds:
         # In its PID namespace the child is init, which ignores SIGXCPU: the hard limit's SIGKILL ends it.
-        return f"was killed by SIGXCPU (the CPU time limit of {limits.cpu_seconds:g} s)"
-    why = {
-        "SIGXCPU": f"the CPU time limit of {limits.cpu_seconds:g} s",
-        "SIGSEGV": "a segmentation fault",
-        "SIGKILL": "killed, possibly for memory",
-        "SIGXFSZ": f"the file size limit of {limits.file_size_mb} MB",
-        "SIGABRT": "an abort in native code",
-        "SIGBUS": "a bus error, possibly out of memory",
-    }.get(name, "")
-    return f"was killed by {name}" + (f" ({why})" if why else "")
+        name = "SIGXCPU"
+    if f"sandbox.why.{name}" not in STRINGS:
+        return t("sandbox.killed", signal=name)
+    why = t(f"sandbox.why.{name}", cpu=f"{limits.cpu_seconds:g}", file_mb=limits.file_size_mb)
+    return t("sandbox.killed_why", signal=name, why=why)
 
 
 def sweep_uid(uid: int, patience: float = 3.0) -> None:

@@ -15,6 +15,8 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from quizkit.render import i18n  # the messages of what cannot be sent, in the grade's language (either side)
+
 MAGIC = b"QKv1"
 HEADER = struct.Struct("!4sIQ")
 MAX_JSON = 16 << 20  # bytes of JSON text in one frame
@@ -120,13 +122,13 @@ class _Encoder:
         self.blobs.append(data)
         self.size += len(data)
         if self.size > MAX_BINARY:
-            raise TypeError(f"the data is too large to send (more than {MAX_BINARY >> 20} MB of tensors)")
+            raise TypeError(i18n.t("codec.too_large", mb=MAX_BINARY >> 20))
         return off
 
     def enc(self, v: Any, depth: int) -> Any:
         self.nodes += 1
         if depth > MAX_DEPTH or self.nodes > MAX_NODES:
-            raise TypeError("the value is nested too deeply or is too large to send")
+            raise TypeError(i18n.t("codec.too_deep"))
         t = type(v)
         if v is None or t is bool or t is str:
             return v
@@ -155,7 +157,7 @@ class _Encoder:
             items = []
             for k, x in v.items():
                 if not isinstance(k, str):
-                    raise TypeError(f"a dict key of type {_type_name(k)} (only str keys can be sent)")
+                    raise TypeError(i18n.t("codec.dict_key", type=_type_name(k)))
                 items.append([str.__str__(k), self.enc(x, depth + 1)])
             return {"t": "dict", "v": items}
         if self.sympy_basic is not None and isinstance(v, self.sympy_basic):
@@ -171,18 +173,18 @@ class _Encoder:
             return self.enc(float(v), depth)
         if isinstance(v, str):
             return str.__str__(v)
-        raise TypeError(f"a value of type {_type_name(v)} (allowed: {ALLOWED_TYPES})")
+        raise TypeError(i18n.t("codec.type", type=_type_name(v), allowed=ALLOWED_TYPES))
 
     def tensor(self, v: Any) -> dict[str, Any]:
         torch = self.torch
         m = _PINNED or _tensor_methods(torch)
         if v.layout != torch.strided or v.is_quantized or getattr(v, "is_nested", False):
-            raise TypeError(f"a {v.layout} tensor (only dense tensors can be sent)")
+            raise TypeError(i18n.t("codec.layout", layout=v.layout))
         if v.device.type not in ("cpu",):
-            raise TypeError(f"a tensor on device {v.device} (move it to the CPU)")
+            raise TypeError(i18n.t("codec.device", device=v.device))
         name = str(v.dtype).replace("torch.", "")
         if name not in DTYPES:
-            raise TypeError(f"a tensor of dtype {v.dtype} (not supported)")
+            raise TypeError(i18n.t("codec.dtype", dtype=v.dtype))
         t = m["contiguous"](m["resolve_neg"](m["resolve_conj"](m["detach"](v))))
         shape = [int(s) for s in t.shape]
         data = m["numpy"](m["view"](m["reshape"](t, -1), torch.uint8)).tobytes() if m["numel"](t) else b""
@@ -266,7 +268,7 @@ def encode_after(value: Any, blobs: list[bytes], offset: int, *,
 def pack(message: dict[str, Any], blobs: list[bytes] | None = None, blob_size: int = 0) -> list[bytes]:
     text = json.dumps(message, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
     if len(text) > MAX_JSON:
-        raise TypeError(f"the message is too large to send ({len(text) >> 20} MB of JSON)")
+        raise TypeError(i18n.t("codec.message_too_large", mb=len(text) >> 20))
     return [HEADER.pack(MAGIC, len(text), blob_size), text, *(blobs or [])]
 
 
