@@ -178,8 +178,10 @@ def test_expression_errors_in_chinese():
 _SINKS = {"echo", "secho", "confirm", "prompt", "ClickException", "BadParameter", "UsageError", "QuizkitError",
           "UnreadableSubmission", "InfrastructureError"}
 # Library modules whose errors and lines reach the user through the commands (any `...Error(...)` is a sink
-# there, and devcheck's problems/facts lists, which `dev check` prints).
-_LIBRARY = ["grading/runner.py", "grading/harness/session.py", "grading/devcheck.py", "interop/gradescope.py"]
+# there, and the lists `dev check` prints and a notebook's notes to its author).
+_LIBRARY = ["grading/runner.py", "grading/harness/session.py", "grading/devcheck.py", "interop/gradescope.py",
+            "interop/notebook.py"]
+_NOTE_LISTS = ("problems", "facts", "dropped")
 # Not prose: a command line shown as an example to copy (`  quizkit grade sigmoid sigmoid.py`).
 _NOT_PROSE = [re.compile(r"^\s*quizkit [a-z-]+\s*$")]
 # Owned by another helper while this guard was written; remove it once its messages are in the catalogue.
@@ -208,7 +210,7 @@ def _is_sink(call: ast.Call, library: bool) -> bool:
     if name in _SINKS or (library and name.endswith("Error")):
         return True
     return (library and name == "append" and isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Attribute) and func.value.attr in ("problems", "facts"))
+            and isinstance(func.value, ast.Attribute) and func.value.attr in _NOTE_LISTS)
 
 
 def _bare_prose(root: Path, files: list[str], library: bool) -> list[str]:

@@ -117,3 +117,19 @@ def test_bank_lines_in_chinese(tmp_path):
     assert "bank(s)" not in valid.stderr
     en = _run("bank", "validate", str(bank), env=EN)
     assert "1 bank(s), " in en.stderr and "lint: key is the longest option" in en.stderr
+
+
+def test_a_notebooks_notes_and_cell_locations_in_chinese(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport torch"),
+                nbformat.v4.new_code_cell("def sigmoid(x):\n    return 1 / 0\n\n\ndef sigmoid_grad(x):\n    return x")]
+    path = tmp_path / "work.ipynb"
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    zh = _run("grade", "sigmoid", str(path), "--lang", "zh", "--no-record")
+    assert "quizkit: 第 1 个单元格第 1 行：去掉了 '%matplotlib inline'（IPython 语法，不是 Python）" in zh.output, zh.output
+    assert "work.ipynb (第 2 个单元格第 2 行)" in zh.output and "cell 2" not in zh.output
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    zh = _run("grade", "sigmoid", str(broken), "--lang", "zh", "--no-record")
+    assert "broken.ipynb：不是 Jupyter notebook" in zh.output, zh.output

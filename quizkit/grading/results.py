@@ -47,7 +47,7 @@ class Reason:
 _KINDS: list[tuple[str, tuple[Status, ...], re.Pattern[str]]] = [
     ("forbidden", (Status.FORBIDDEN,), re.compile("")),
     ("syntax_error", (Status.ERROR,), re.compile(r"SyntaxError|could not be parsed|无法解析该文件")),
-    ("unreadable", (Status.ERROR,), re.compile(r"not UTF-8|cannot be read|byte limit|not a Jupyter notebook|不是 UTF-8|无法读取|提交大小上限")),
+    ("unreadable", (Status.ERROR,), re.compile(r"not UTF-8|cannot be read|byte limit|not a Jupyter notebook|不是 UTF-8|不是 Jupyter notebook|无法读取|提交大小上限")),
     ("import_crash", (Status.ERROR,), re.compile(r"^Importing .* failed|while being imported|while importing|^导入 .* 失败|在导入时|在 导入 ")),
     ("timeout", (Status.TIMEOUT,), re.compile("")),
     ("output_flood", (Status.ERROR,), re.compile(r"printed more than .* of output|打印了超过 .* 的输出")),

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from quizkit.errors import QuizkitError
+from quizkit.render.i18n import t
 
 _SHELL_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=\s*[!%]")
 
@@ -26,7 +27,7 @@ class Notebook:
     def where(self, line: int) -> str | None:
         if 1 <= line <= len(self.origin):
             cell, in_cell = self.origin[line - 1]
-            return f"cell {cell}, line {in_cell}"
+            return t("notebook.cell_line", cell=cell, line=in_cell)
         return None
 
     def relabel(self, text: str, filename: str) -> str:
@@ -58,9 +59,9 @@ def read(data: bytes | str, filename: str) -> Notebook:
         text = data if isinstance(data, str) else data.decode("utf-8-sig")
         nb = nbformat.reads(text, as_version=4)
     except UnicodeDecodeError as err:
-        raise QuizkitError(f"{filename}: not UTF-8 text (byte {err.start}); save the notebook again") from None
+        raise QuizkitError(t("notebook.not_utf8", file=filename, byte=err.start)) from None
     except Exception as err:  # nbformat raises JSON, validation and version errors of several kinds
-        raise QuizkitError(f"{filename}: not a Jupyter notebook ({type(err).__name__})") from None
+        raise QuizkitError(t("notebook.not_notebook", file=filename, type=type(err).__name__)) from None
     out = Notebook("")
     lines: list[str] = []
     for number, cell in enumerate(nb.get("cells", []), 1):
@@ -69,7 +70,7 @@ def read(data: bytes | str, filename: str) -> Notebook:
         cell_lines = str(cell.get("source", "")).splitlines() or [""]
         whole_cell_magic = cell_lines[0].lstrip().startswith("%%")
         if whole_cell_magic:
-            out.dropped.append(f"cell {number}: dropped the cell magic {cell_lines[0].strip()[:60]!r} (not Python)")
+            out.dropped.append(t("notebook.dropped_cell", cell=number, magic=repr(cell_lines[0].strip()[:60])))
         for i, line in enumerate(cell_lines, 1):
             stripped = line.strip()
             if whole_cell_magic:
@@ -78,7 +79,7 @@ def read(data: bytes | str, filename: str) -> Notebook:
                 indent = line[: len(line) - len(line.lstrip())]
                 lines.append(f"{indent}pass" if stripped else "")
                 if stripped:
-                    out.dropped.append(f"cell {number}, line {i}: dropped {stripped[:60]!r} (IPython, not Python)")
+                    out.dropped.append(t("notebook.dropped_line", cell=number, line=i, code=repr(stripped[:60])))
             else:
                 lines.append(line)
             out.origin.append((number, i))

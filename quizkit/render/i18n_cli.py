@@ -128,4 +128,13 @@ CLI: dict[str, tuple[str, str]] = {
     "codec.device": ("位于设备 {device} 上的张量（请先移到 CPU）", "a tensor on device {device} (move it to the CPU)"),
     "codec.dtype": ("dtype 为 {dtype} 的张量（不支持）", "a tensor of dtype {dtype} (not supported)"),
     "codec.message_too_large": ("过大的消息（{mb} MB 的 JSON，无法发送）", "the message is too large to send ({mb} MB of JSON)"),
+    # notebook submissions (interop/notebook.py): where a line came from, and what was not Python
+    "notebook.cell_line": ("第 {cell} 个单元格第 {line} 行", "cell {cell}, line {line}"),
+    "notebook.not_utf8": ("{file}：不是 UTF-8 文本（第 {byte} 字节）；请重新保存这个 notebook",
+                          "{file}: not UTF-8 text (byte {byte}); save the notebook again"),
+    "notebook.not_notebook": ("{file}：不是 Jupyter notebook（{type}）", "{file}: not a Jupyter notebook ({type})"),
+    "notebook.dropped_cell": ("第 {cell} 个单元格：去掉了单元格魔法命令 {magic}（不是 Python）",
+                              "cell {cell}: dropped the cell magic {magic} (not Python)"),
+    "notebook.dropped_line": ("第 {cell} 个单元格第 {line} 行：去掉了 {code}（IPython 语法，不是 Python）",
+                              "cell {cell}, line {line}: dropped {code} (IPython, not Python)"),
 }
