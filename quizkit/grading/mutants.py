@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from quizkit.errors import QuizkitError
+from quizkit.render.i18n import t
 
 LANGS = ("en", "zh")
 
@@ -40,38 +41,37 @@ def read_mutant(path: Path) -> MutantSpec:
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source, str(path))
     except (OSError, UnicodeDecodeError, SyntaxError) as err:
-        raise QuizkitError(f"{path}: the mutant cannot be read as Python ({err})") from None
+        raise QuizkitError(t("mutant.unreadable", file=path, error=err)) from None
     doc_node = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
     doc = ast.get_docstring(tree, clean=True)
     if doc is None or doc_node is None:
-        raise QuizkitError(f"{path}:1: the mutant has no docstring with an 'expect:' block (see README, "
-                           "'Writing exercises')")
+        raise QuizkitError(t("mutant.no_docstring", file=path))
     lines = doc.splitlines()
     start = next((i for i, line in enumerate(lines) if re.match(r"expect:\s*$", line)), None)
     where = f"{path}:{doc_node.lineno + (start or 0)}"
     if start is None:
-        raise QuizkitError(f"{path}:{doc_node.lineno}: the docstring has no 'expect:' block with en and zh phrases")
+        raise QuizkitError(t("mutant.no_expect", file=path, line=doc_node.lineno))
     try:
         data = yaml.safe_load("\n".join(lines[start:]))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = doc_node.lineno + start + (mark.line if mark is not None else 0)
-        raise QuizkitError(f"{path}:{line}: the 'expect:' block is not valid YAML "
-                           f"({getattr(err, 'problem', None) or err})") from None
+        raise QuizkitError(t("mutant.bad_yaml", file=path, line=line,
+                             error=getattr(err, "problem", None) or err)) from None
     block = data.get("expect") if isinstance(data, dict) else None
     if not isinstance(block, dict):
-        raise QuizkitError(f"{where}: 'expect:' must map en and zh to lists of phrases")
+        raise QuizkitError(t("mutant.not_mapping", where=where))
     expect: dict[str, tuple[str, ...]] = {}
     for lang in LANGS:
         phrases = block.get(lang)
         if isinstance(phrases, str):
             phrases = [phrases]
         if not (isinstance(phrases, list) and phrases and all(isinstance(p, str) and p.strip() for p in phrases)):
-            raise QuizkitError(f"{where}: 'expect:' needs a non-empty list of {lang} phrases")
+            raise QuizkitError(t("mutant.no_phrases", where=where, lang=lang))
         expect[lang] = tuple(p.strip() for p in phrases)
     unknown = sorted(set(block) - set(LANGS))
     if unknown:
-        raise QuizkitError(f"{where}: 'expect:' has unknown key(s) {', '.join(map(str, unknown))} (use en, zh)")
+        raise QuizkitError(t("mutant.unknown_keys", where=where, keys=", ".join(map(str, unknown))))
     return MutantSpec(path, expect)
 
 

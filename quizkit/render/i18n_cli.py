@@ -137,4 +137,19 @@ CLI: dict[str, tuple[str, str]] = {
                               "cell {cell}: dropped the cell magic {magic} (not Python)"),
     "notebook.dropped_line": ("第 {cell} 个单元格第 {line} 行：去掉了 {code}（IPython 语法，不是 Python）",
                               "cell {cell}, line {line}: dropped {code} (IPython, not Python)"),
+    # mutants' `expect:` blocks (grading/mutants.py), reported by `dev check`
+    "mutant.unreadable": ("{file}：无法作为 Python 读取这个变体（{error}）", "{file}: the mutant cannot be read as Python ({error})"),
+    "mutant.no_docstring": ("{file}:1：这个变体没有带 'expect:' 块的文档字符串（见 README 的 'Writing exercises'）",
+                            "{file}:1: the mutant has no docstring with an 'expect:' block (see README, "
+                            "'Writing exercises')"),
+    "mutant.no_expect": ("{file}:{line}：文档字符串中没有列出 en 和 zh 短语的 'expect:' 块",
+                         "{file}:{line}: the docstring has no 'expect:' block with en and zh phrases"),
+    "mutant.bad_yaml": ("{file}:{line}：'expect:' 块不是合法的 YAML（{error}）",
+                        "{file}:{line}: the 'expect:' block is not valid YAML ({error})"),
+    "mutant.not_mapping": ("{where}：'expect:' 必须把 en 和 zh 映射到短语列表",
+                           "{where}: 'expect:' must map en and zh to lists of phrases"),
+    "mutant.no_phrases": ("{where}：'expect:' 需要一个非空的 {lang} 短语列表",
+                          "{where}: 'expect:' needs a non-empty list of {lang} phrases"),
+    "mutant.unknown_keys": ("{where}：'expect:' 有未知的键 {keys}（只能用 en、zh）",
+                            "{where}: 'expect:' has unknown key(s) {keys} (use en, zh)"),
 }
