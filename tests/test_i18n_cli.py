@@ -133,3 +133,10 @@ def test_a_notebooks_notes_and_cell_locations_in_chinese(tmp_path):
     broken.write_text("{not json", encoding="utf-8")
     zh = _run("grade", "sigmoid", str(broken), "--lang", "zh", "--no-record")
     assert "broken.ipynb：不是 Jupyter notebook" in zh.output, zh.output
+
+
+def test_the_error_line_itself_is_in_the_chosen_language(tmp_path):
+    zh = _run("bank", "show", "no-such-id", "--lang", "zh")
+    assert zh.exit_code == 2 and zh.output.startswith("错误：没有 id 为 'no-such-id' 的题目"), zh.output
+    en = _run("bank", "show", "no-such-id", "--lang", "en")
+    assert en.output.startswith("Error: no question with id 'no-such-id'"), en.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import IO, Any
 
 import click
 
@@ -34,6 +35,12 @@ class _DomainError(click.ClickException):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.exit_code = code  # type: ignore[misc]  # click declares it on the class; an instance value is what it reads
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """click's "Error: ..." line, in the interface language."""
+        from quizkit.render.i18n import t
+
+        click.echo(t("cli.error", message=self.format_message()), file=file, err=file is None)
 
 
 class LazyGroup(click.Group):

@@ -152,6 +152,9 @@ def _short(path: str) -> str:
 def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | None, lang: str | None) -> None:
     """Show one question with its answer and explanation (a parametrized one with one draw of its numbers)."""
     from quizkit.bank.load import load_questions
+    from quizkit.render.i18n import set_lang
+
+    set_lang(lang)
     questions = {q.id: q for q in load_questions(banks or None)}
     if question_id not in questions:
         import difflib
@@ -160,10 +163,8 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
         hint = t("bank.did_you_mean", names=", ".join(close)) if close else ""
         raise UsageError(t("bank.no_question", id=question_id, hint=hint))
     from quizkit.quiz.select import Presented
-    from quizkit.render.i18n import set_lang, t
     from quizkit.render.terminal import TerminalPort
 
-    set_lang(lang)
     q = _draw(questions[question_id], seed)
     item = Presented(q)
     term = TerminalPort(raw_math=raw_math)

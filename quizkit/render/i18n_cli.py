@@ -21,6 +21,7 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.not_a_file": ("{path}：不是文件", "{path}: not a file"),
     "cli.unknown_exercise": ("没有名为 '{exercise}' 的练习（已有：{known}）", "unknown exercise '{exercise}' (known: {known})"),
     "cli.none": ("无", "none"),
+    "cli.error": ("错误：{message}", "Error: {message}"),
     # quizkit grade
     "grade.not_recorded": ("警告：这次评分没有记入你的进度：{error}", "Warning: the attempt was not recorded: {error}"),
     "grade.written": ("{exercise}：{score}/{max}，报告已写入 {output}", "{exercise}: {score}/{max}, report written to {output}"),
