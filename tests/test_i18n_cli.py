@@ -140,3 +140,19 @@ def test_the_error_line_itself_is_in_the_chosen_language(tmp_path):
     assert zh.exit_code == 2 and zh.output.startswith("错误：没有 id 为 'no-such-id' 的题目"), zh.output
     en = _run("bank", "show", "no-such-id", "--lang", "en")
     assert en.output.startswith("Error: no question with id 'no-such-id'"), en.output
+
+
+def test_exercise_yaml_errors_name_file_and_line_in_chinese(tmp_path):
+    from quizkit.errors import QuizkitError
+    from quizkit.grading.exercises import load_exercise_dir
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    meta = folder / "exercise.yaml"
+    i18n.set_lang("zh")
+    meta.write_text("id: demo\ntitle: {zh: a, en: b}\ntopic: activation\npoints: 3\nlimits:\n  bogus: 1\n")
+    with pytest.raises(QuizkitError, match=r"exercise.yaml:5：未知的限制 `bogus`（已有："):
+        load_exercise_dir(folder)
+    meta.write_text("id: demo\ntitle: {zh: a, en: b}\ntopic: cooking\npoints: 3\n")
+    with pytest.raises(QuizkitError, match=r"exercise.yaml:3: `topic` 必须是以下之一："):
+        load_exercise_dir(folder)

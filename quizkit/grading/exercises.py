@@ -11,6 +11,7 @@ from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.forbidden.policy import DEFAULT_IMPORTS, OperatorPolicy, Policy
 from quizkit.grading.sandbox.limits import Limits
 from quizkit.paths import exercises_dir, reference_dir
+from quizkit.render.i18n import t
 
 TOPICS = ["ml-basics", "linear-regression", "softmax-regression", "perceptron-mlp", "activation", "loss", "optimizer", "backprop", "gradient-problems", "regularization", "normalization", "initialization", "cnn", "rnn", "gan", "training-pipeline"]
 
@@ -72,8 +73,6 @@ def known_ids() -> list[str]:
 def load_exercise(exercise_id: str) -> Exercise:
     """The exercise with this id; UsageError (exit 2) naming the known ids when there is none."""
     if not _ID.match(exercise_id or "") or not (exercises_dir() / exercise_id / "exercise.yaml").is_file():
-        from quizkit.render.i18n import t
-
         raise UsageError(t("cli.unknown_exercise", exercise=exercise_id, known=", ".join(known_ids()) or t("cli.none")))
     return load_exercise_dir(exercises_dir() / exercise_id)
 
@@ -84,7 +83,7 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
     meta = folder / "exercise.yaml"
     node, data = _read_yaml(meta)
     if not isinstance(data, dict):
-        raise QuizkitError(f"{meta}:1: expected a mapping with id, title, topic, points, ...")
+        raise QuizkitError(t("yaml.not_mapping", file=meta))
 
     def where(key: str) -> str:
         return f"{meta}:{_line(node, key)}"
@@ -94,21 +93,21 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
 
     ex_id = data.get("id")
     if ex_id != folder.name:
-        raise fail("id", f"`id` must be the folder name '{folder.name}', not {ex_id!r}")
+        raise fail("id", t("yaml.id_folder", folder=folder.name, got=repr(ex_id)))
     if not _ID.match(ex_id):
-        raise fail("id", "`id` must be lower-case letters, digits and _")
+        raise fail("id", t("yaml.id_chars"))
     title = data.get("title")
     if not (isinstance(title, dict) and isinstance(title.get("zh"), str) and isinstance(title.get("en"), str)):
-        raise fail("title", "`title` must be {zh: ..., en: ...}")
+        raise fail("title", t("yaml.title"))
     topic = data.get("topic")
     if topic not in TOPICS:
-        raise fail("topic", f"`topic` must be one of: {' '.join(TOPICS)} (got {topic!r})")
+        raise fail("topic", t("yaml.topic", topics=" ".join(TOPICS), got=repr(topic)))
     points = data.get("points")
     if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
-        raise fail("points", f"`points` must be a positive whole number, not {points!r}")
+        raise fail("points", t("yaml.points", got=repr(points)))
     forbidden = data.get("forbidden") or []
     if not isinstance(forbidden, list) or not all(isinstance(f, str) and _DOTTED.match(f) for f in forbidden):
-        raise fail("forbidden", "`forbidden` must be a list of dotted names such as torch.sigmoid")
+        raise fail("forbidden", t("yaml.forbidden"))
     imports = _dotted_list(data, "imports", fail, DEFAULT_IMPORTS)
     operators = _operators(data.get("operators"), fail)
     limits = Limits.from_mapping(data.get("limits"), where=where("limits"))
@@ -116,14 +115,14 @@ def load_exercise_dir(folder: Path, *, reference: Path | None = None) -> Exercis
     if not isinstance(hints, list) or not all(
         isinstance(h, dict) and isinstance(h.get("zh"), str) and isinstance(h.get("en"), str) for h in hints
     ):
-        raise fail("hints", "`hints` must be a list of {zh: ..., en: ...}")
+        raise fail("hints", t("yaml.hints"))
     hidden_visibility = data.get("hidden_visibility", "hidden")
     if hidden_visibility not in HIDDEN_VISIBILITY:
-        raise fail("hidden_visibility", f"`hidden_visibility` must be one of: {', '.join(HIDDEN_VISIBILITY)}")
+        raise fail("hidden_visibility", t("yaml.hidden_visibility", choices=", ".join(HIDDEN_VISIBILITY)))
     unknown = sorted(set(data) - {"id", "title", "topic", "points", "forbidden", "imports", "operators", "limits",
                                   "hints", "hidden_visibility"})
     if unknown:
-        raise fail(unknown[0], f"unknown key `{unknown[0]}`")
+        raise fail(unknown[0], t("yaml.unknown_key", name=unknown[0]))
     mutants_dir = folder / "mutants"
     mutants = tuple(sorted(mutants_dir.glob("*.py"))) if mutants_dir.is_dir() else ()
     return Exercise(
@@ -154,7 +153,7 @@ def _read_yaml(meta: Path) -> tuple[Any, Any]:
     try:
         text = meta.read_text(encoding="utf-8")
     except OSError as err:
-        raise QuizkitError(f"{meta}: cannot read: {err.strerror or err}") from None
+        raise QuizkitError(t("yaml.unreadable", file=meta, error=err.strerror or err)) from None
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -166,7 +165,7 @@ def _read_yaml(meta: Path) -> tuple[Any, Any]:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise QuizkitError(f"{meta}{line}: invalid YAML: {problem}") from None
+        raise QuizkitError(t("yaml.invalid", file=meta, line=line, problem=problem)) from None
 
 
 def _dotted_list(data: dict[str, Any], key: str, fail: Any, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -174,7 +173,7 @@ def _dotted_list(data: dict[str, Any], key: str, fail: Any, default: tuple[str, 
         return default
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) and _DOTTED.match(v) for v in value):
-        raise fail(key, f"`{key}` must be a list of dotted module names such as torch.nn.functional")
+        raise fail(key, t("yaml.modules", name=key))
     return tuple(value)
 
 
@@ -182,7 +181,7 @@ def _operators(value: Any, fail: Any) -> OperatorPolicy | None:
     """`operators: {allow: [exp, abs, ...], autograd: false}`; absent: no run-time operator check."""
     if value is None:
         return None
-    shape = "`operators` must be {allow: [aten operator names such as exp, where], autograd: true|false}"
+    shape = t("yaml.operators")
     if not isinstance(value, dict) or set(value) - {"allow", "autograd"}:
         raise fail("operators", shape)
     allow = value.get("allow") or []
@@ -190,11 +189,10 @@ def _operators(value: Any, fail: Any) -> OperatorPolicy | None:
         raise fail("operators", shape)
     autograd = value.get("autograd", True)
     if not isinstance(autograd, bool):
-        raise fail("operators", "`operators.autograd` must be true or false")
+        raise fail("operators", t("yaml.autograd"))
     bad = [a for a in allow if a.endswith("_") and not a.endswith("__")]
     if bad:
-        raise fail("operators", f"`operators.allow` names operators without the in-place `_` ({bad[0][:-1]} "
-                                f"covers {bad[0]}), not {bad[0]}")
+        raise fail("operators", t("yaml.in_place", base=bad[0][:-1], name=bad[0]))
     return OperatorPolicy(frozenset(allow), autograd)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from quizkit.errors import QuizkitError
+from quizkit.render.i18n import t
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,17 @@ class Limits:
         if not data:
             return cls()
         if not isinstance(data, Mapping):
-            raise QuizkitError(f"{where}: `limits` must be a mapping of name: number")
+            raise QuizkitError(t("yaml.limits", where=where))
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:
-                raise QuizkitError(f"{where}: unknown limit `{key}` (known: {', '.join(known)})")
+                raise QuizkitError(t("yaml.unknown_limit", where=where, name=key, known=", ".join(known)))
             if key == "processes":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise QuizkitError(f"{where}: limit `processes` must be a whole number >= 0, not {value!r}")
+                    raise QuizkitError(t("yaml.processes", where=where, got=repr(value)))
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise QuizkitError(f"{where}: limit `{key}` must be a positive number, not {value!r}")
+                raise QuizkitError(t("yaml.positive", where=where, name=key, got=repr(value)))
             values[key] = value
         return cls(**values)
 
