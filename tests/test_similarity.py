@@ -237,7 +237,8 @@ def test_fewer_than_two_readable_submissions_is_one_line(tmp_path, lang, expect)
     folder = write(tmp_path / "class", {"a.py": ORIGINAL, "b.py": b"\xff"})
     result = run("similarity", "sigmoid", str(folder), "--lang", lang)
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1] == f"Error: {folder}{expect}", result.output
+    prefix = "错误：" if lang == "zh" else "Error: "  # click's error line, in the interface language too
+    assert result.stderr.strip().splitlines()[-1] == f"{prefix}{folder}{expect}", result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "sigmoid-similarity.csv").exists()
 
