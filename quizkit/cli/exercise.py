@@ -145,19 +145,19 @@ def solution(exercise_id: str, force: bool, lang: str | None) -> None:
               help="The file to write (autograder.zip), or the folder of a student build.")
 def export(exercise_ids: tuple[str, ...], fmt: str, output: Path) -> None:
     """Package exercises for another grading system or for students (instructors)."""
+    from quizkit.render.i18n import t
+
+    _lang(None)  # the locale's
     if fmt == "student":
         _export_student(exercise_ids, output)
         return
     if len(exercise_ids) != 1:
-        raise UsageError("--format gradescope exports one exercise: quizkit exercise export EX --format gradescope "
-                         "--output autograder.zip")
+        raise UsageError(t("export.one_exercise"))
     exercise_id = exercise_ids[0]
     if output.is_dir():
-        raise UsageError(f"{output}: a folder; give the zip file to write, e.g. autograder.zip")
+        raise UsageError(t("export.folder", output=output))
     from quizkit.interop.gradescope import build
-    from quizkit.render.i18n import t
 
-    _lang(None)  # the locale's
     names = build(exercise_id, output)
     click.echo(t("export.wrote", output=output, names=", ".join(names)))
     click.echo(t("export.upload", exercise=exercise_id))
@@ -166,11 +166,11 @@ def export(exercise_ids: tuple[str, ...], fmt: str, output: Path) -> None:
 def _export_student(exercise_ids: tuple[str, ...], output: Path) -> None:
     from quizkit.grading.report import fmt_score
     from quizkit.interop.student import build
+    from quizkit.render.i18n import t
 
-    built = build(list(exercise_ids), output, on_exercise=lambda ex: click.echo(f"  recording {ex} ...", err=True))
+    built = build(list(exercise_ids), output,
+                  on_exercise=lambda ex: click.echo(t("export.recording", exercise=ex), err=True))
     for ex, names in built.visible.items():
-        click.echo(f"{ex}: {len(names)} visible tests, {fmt_score(built.points[ex])} points; "
-                   f"{len(built.removed[ex])} hidden tests left out")
-    click.echo(f"Wrote the student build to {output}. Give it to students for practice; grade for credit with "
-               "your own build (quizkit grade / grade-batch / the Gradescope autograder), which has the hidden "
-               "tests.")
+        click.echo(t("export.student_line", exercise=ex, visible=len(names), points=fmt_score(built.points[ex]),
+                     hidden=len(built.removed[ex])))
+    click.echo(t("export.student_wrote", output=output))

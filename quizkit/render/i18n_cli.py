@@ -79,6 +79,20 @@ CLI: dict[str, tuple[str, str]] = {
                             "the autograder's wheel)"),
     "export.wheel_failed": ("{root}：构建 quizkit 的 wheel 失败：{error}", "{root}: building the quizkit wheel failed: {error}"),
     "export.no_wheel": ("没有生成 wheel", "no wheel was built"),
+    "export.one_exercise": ("--format gradescope 一次导出一个练习：quizkit exercise export EX --format gradescope "
+                            "--output autograder.zip",
+                            "--format gradescope exports one exercise: quizkit exercise export EX --format gradescope "
+                            "--output autograder.zip"),
+    "export.folder": ("{output}：这是一个文件夹；请给出要写入的 zip 文件，如 autograder.zip",
+                      "{output}: a folder; give the zip file to write, e.g. autograder.zip"),
+    "export.recording": ("  正在记录 {exercise} ……", "  recording {exercise} ..."),
+    "export.student_line": ("{exercise}：{visible} 个可见测试，{points} 分；去掉了 {hidden} 个隐藏测试",
+                            "{exercise}: {visible} visible tests, {points} points; {hidden} hidden tests left out"),
+    "export.student_wrote": ("已把学生版写入 {output}。把它交给学生练习；计分请用你自己的版本（quizkit grade / grade-batch / "
+                             "Gradescope autograder），其中有隐藏测试。",
+                             "Wrote the student build to {output}. Give it to students for practice; grade for credit "
+                             "with your own build (quizkit grade / grade-batch / the Gradescope autograder), which has "
+                             "the hidden tests."),
     "doctor.ordinary_user": ("普通用户", "an ordinary user"),
     # quizkit bank (cli/bank.py, cli/bank_io.py)
     "cli.exists": ("{path}：已存在（用 --force 覆盖）", "{path}: already exists (use --force to overwrite)"),
