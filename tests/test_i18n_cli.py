@@ -156,3 +156,12 @@ def test_exercise_yaml_errors_name_file_and_line_in_chinese(tmp_path):
     meta.write_text("id: demo\ntitle: {zh: a, en: b}\ntopic: cooking\npoints: 3\n")
     with pytest.raises(QuizkitError, match=r"exercise.yaml:3: `topic` 必须是以下之一："):
         load_exercise_dir(folder)
+
+
+def test_export_usage_errors_in_chinese(tmp_path):
+    two = _run("exercise", "export", "sigmoid", "softmax", "-o", str(tmp_path / "a.zip"), env=ZH)
+    assert two.exit_code == 2 and "错误：--format gradescope 一次导出一个练习" in two.output, two.output
+    folder = _run("exercise", "export", "sigmoid", "-o", str(tmp_path), env=ZH)
+    assert folder.exit_code == 2 and f"{tmp_path}：这是一个文件夹" in folder.output, folder.output
+    en = _run("exercise", "export", "sigmoid", "-o", str(tmp_path), env=EN)
+    assert f"{tmp_path}: a folder; give the zip file" in en.output
