@@ -105,7 +105,7 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
     console = make_console()
     folder, names = _bank_names([b["path"] for b in data["banks"]])
     if folder:
-        click.echo(f"Banks in {folder}:")
+        click.echo(t("bank.in_folder", folder=folder))
     banks = Table(title=f"{data['total']} questions in {len(result.banks)} banks")
     for col in ("bank", "title", "questions"):
         banks.add_column(col, justify="right" if col == "questions" else "left")

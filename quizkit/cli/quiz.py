@@ -86,7 +86,9 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     import math
 
     if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a finite number.")
+        from quizkit.render.i18n import t
+
+        raise click.BadParameter(t("cli.not_finite", value=value))
     return value
 
 
