@@ -228,6 +228,8 @@ class GradeReport:
     def to_junit(self) -> str:
         import xml.etree.ElementTree as ET
 
+        from quizkit.render.i18n import t as tr
+
         failures = sum(1 for t in self.tests if t.status in _FAILURE)
         errors = sum(1 for t in self.tests if t.status in _ERROR)
         suites = ET.Element("testsuites", name="quizkit", tests=str(len(self.tests)),
@@ -251,7 +253,7 @@ class GradeReport:
                 el = ET.SubElement(case, "failure", message=_xml_text(first), type=t.status.value)
                 el.text = _xml_text(t.message)
             elif t.status is Status.NOT_RUN:
-                ET.SubElement(case, "skipped", message="not run: the submission could not be loaded")
+                ET.SubElement(case, "skipped", message=tr("report.junit_not_run"))
             elif t.status in _ERROR:
                 first = t.message.splitlines()[0] if t.message else t.status.value
                 el = ET.SubElement(case, "error", message=_xml_text(first), type=t.status.value)

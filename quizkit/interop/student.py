@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.errors import QuizkitError, UsageError
+from quizkit.render.i18n import t
 
 MARKER = "quizkit-student-build.json"  # names a folder as a student build (and lets a new export replace it)
 EXERCISE_FILES = ("exercise.yaml", "README.md", "starter.py", "probes.py")
@@ -71,11 +72,10 @@ def build(exercise_ids: list[str] | tuple[str, ...], output: Path, *, project: P
     root = project or Path(__file__).resolve().parent.parent.parent
     missing = [name for name in PROJECT_FILES if not (root / name).is_file()]
     if missing or not (root / "quizkit" / "__init__.py").is_file():
-        raise QuizkitError(f"{root}: not a quizkit checkout ({', '.join(missing) or 'quizkit/'} missing); the "
-                           "student build carries quizkit's source")
+        raise QuizkitError(t("student.not_checkout", root=root, missing=", ".join(missing) or "quizkit/"))
     exercises = [load_exercise(i) for i in (exercise_ids or known_ids())]
     if not exercises:
-        raise UsageError("no exercises to export")
+        raise UsageError(t("student.no_exercises"))
     output = Path(output)
     _check_output(output)
     work = output.with_name(f".{output.name}.building")
@@ -102,9 +102,9 @@ def build(exercise_ids: list[str] | tuple[str, ...], output: Path, *, project: P
 
 def _check_output(output: Path) -> None:
     if output.exists() and not output.is_dir():
-        raise UsageError(f"{output}: not a folder")
+        raise UsageError(t("student.not_folder", output=output))
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
-        raise UsageError(f"{output}: the folder is not empty and is not a student build; choose a new folder")
+        raise UsageError(t("student.not_empty", output=output))
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -132,8 +132,7 @@ def _export_exercise(ex: Any, folder: Path, built: Built) -> None:
     original = test.read_text(encoding="utf-8")
     uses = reference_uses(original, str(test))
     if uses:
-        raise QuizkitError(f"{uses[0]}: asks for the reference fixture, and a student build has no reference; get "
-                           "the reference's answers with expected() (see README, Writing exercises)")
+        raise QuizkitError(t("student.uses_reference", where=uses[0]))
     source, removed = strip_hidden(original, str(test))
     (folder / test.name).write_text(source, encoding="utf-8")
     visible, points = record(ex, folder)
@@ -152,22 +151,21 @@ def record(ex: Any, folder: Path) -> tuple[list[str], float]:
     exported = load_exercise_dir(folder, reference=Path(ex.reference))
     grader = Grader(exported, lang="en")
     report = grader.grade(ex.reference, display_name=f"{ex.id}.py")
-    left = [t.name for t in report.tests if t.visibility == "hidden"]
+    left = [r.name for r in report.tests if r.visibility == "hidden"]
     if left:
-        raise QuizkitError(f"{ex.test_file}: hidden tests the build could not remove: {', '.join(left)} (mark "
-                           "them with @hidden on the test function)")
+        raise QuizkitError(t("student.hidden_left", file=ex.test_file, tests=", ".join(left)))
     if not report.passed:
-        failed = "; ".join(f"{t.name}: {t.message.splitlines()[0] if t.message else t.status}"
-                           for t in report.failing)
-        raise QuizkitError(f"{ex.reference}: the reference scores {fmt_score(report.score)}/"
-                           f"{fmt_score(report.max_score)} on the visible tests, so nothing can be recorded: {failed}")
+        failed = "; ".join(f"{r.name}: {r.message.splitlines()[0] if r.message else r.status}"
+                           for r in report.failing)
+        raise QuizkitError(t("student.reference_fails", file=ex.reference, score=fmt_score(report.score),
+                             total=fmt_score(report.max_score), failed=failed))
     answers = grader.last_answers
     expected.write_entries(folder / expected.RECORDING, answers.used, exercise=ex.id)
     try:  # the answers were cached for this temporary copy of the tests: that copy is gone after the build
         expected.cache_file(exported).unlink(missing_ok=True)
     except OSError:
         pass
-    return [t.name for t in report.tests], report.max_score
+    return [r.name for r in report.tests], report.max_score
 
 
 _POINTS = re.compile(r"^points:[ \t]*\d+[ \t]*(#.*)?$", re.M)
@@ -207,7 +205,7 @@ def strip_hidden(source: str, filename: str) -> tuple[str, list[str]]:
     try:
         tree = ast.parse(source, filename)
     except SyntaxError as err:
-        raise QuizkitError(f"{filename}:{err.lineno}: the test file does not parse: {err.msg}") from None
+        raise QuizkitError(t("student.no_parse", where=f"{filename}:{err.lineno}", error=err.msg)) from None
     names, modules = _hidden_names(tree)
     lines = source.splitlines(keepends=True)
     drop: set[int] = set()

@@ -87,6 +87,7 @@ GRADING: dict[str, tuple[str, str]] = {
     "report.timeout": ("超时", "timed out"),
     "report.forbidden": ("使用了禁止的 API", "forbidden API"),
     "report.not_run": ("未运行", "not run"),
+    "report.junit_not_run": ("未运行：提交的文件无法加载", "not run: the submission could not be loaded"),
     "report.hidden": ("隐藏测试", "hidden test"),
     "report.hidden_msg": ("（隐藏测试不显示细节）", "(details of hidden tests are not shown)"),
     "report.total": ("总分", "Total"),
