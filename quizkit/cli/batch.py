@@ -75,11 +75,24 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str 
         watcher.close()
 
 
+def cluster_tls_options(fn):  # type: ignore[no-untyped-def]
+    """The client's side of a tls:// cluster, as `dask scheduler` and `dask worker` name the same files."""
+    for name, what in (("--tls-key", "this client's private key"), ("--tls-cert", "this client's certificate"),
+                       ("--tls-ca-file", "the CA certificate that signed the cluster's certificates")):
+        fn = click.option(name, type=click.Path(dir_okay=False, path_type=Path), default=None,
+                          help=f"For a tls:// --scheduler: {what} (PEM).")(fn)
+    return fn
+
+
 @click.command("grade-batch")
 @click.argument("exercise_id")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Parallel warm graders.")
+              help="Worker processes of an embedded dask cluster (1: grade in this process).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Grade on a running dask cluster: its scheduler, with `dask worker` processes where quizkit "
+                   "is installed (a trusted network, or tls:// with the --tls-* files).")
+@cluster_tls_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="results.csv or results.json, sorted by student, rewritten after every student.")
 @click.option("--resume", is_flag=True,
@@ -92,22 +105,26 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str 
                    "EXERCISE_ID-similarity.csv and .html go beside --output, or in the current folder without it.")
 @lang_option
 @reveal_hidden_option
-def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, resume: bool, excel: bool,
+def grade_batch(exercise_id: str, folder: Path, jobs: int, scheduler: str | None, tls_ca_file: Path | None,
+                tls_cert: Path | None, tls_key: Path | None, output: Path | None, resume: bool, excel: bool,
                 feedback_dir: Path | None, similarity: bool, lang: str | None, reveal_hidden: bool) -> None:
     """Grade every submission in FOLDER: each *.py, or each sub-folder holding EXERCISE_ID.py.
 
     \b
+    --jobs N grades on N worker processes of a dask cluster started here; --scheduler grades on a running one.
+    Only each submission's bytes go to a worker, and only its report (JSON text) comes back.
     Ctrl-C keeps the results so far, prints the --resume command that grades the rest, and exits 130.
     """
     from rich.console import Console
 
-    from quizkit.grading.batch import discover
+    from quizkit.grading.batch import ClusterError, discover
     from quizkit.grading.exercises import load_exercise
     from quizkit.grading.results import FeedbackDir, ResultsFile
     from quizkit.render.i18n import set_lang, t
 
     lang = set_lang(lang)
     ex = load_exercise(exercise_id)
+    tls = _cluster_args(jobs, scheduler, tls_ca_file, tls_cert, tls_key)
     if resume and output is None:
         raise UsageError("--resume needs --output, the file that records who is graded")
     if excel and output is None:
@@ -129,21 +146,49 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, output: Path | None, 
         results.add(_row(student, hashes[student.name], report, reveal_hidden))
 
     try:
-        _run(ex, todo, jobs, console, record)
+        _run(ex, todo, console, record, jobs=jobs, scheduler=scheduler, tls=tls, lang=lang)
     except KeyboardInterrupt:
-        graded = sum(1 for s in students if s.name in results.rows)
-        if output is None:
-            console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)), soft_wrap=True)
-            _summary(ex, results.sorted_rows(), None)  # no file to keep them in: at least they are on stdout
-        else:
-            console.print(t("batch.interrupted", done=graded, total=len(students), path=output), soft_wrap=True)
-            console.print("  " + resume_command(click.get_current_context()), soft_wrap=True)
+        _stopped(ex, students, results, output, console, "batch.interrupted")
         raise SystemExit(130) from None
+    except ClusterError as err:
+        console.print(f"Error: {err}", soft_wrap=True, markup=False)
+        _stopped(ex, students, results, output, console, "batch.stopped")
+        raise SystemExit(1) from None
     _summary(ex, results.sorted_rows(), output)
     if similarity:  # after the grades are saved: a class too small to compare still keeps its results
         from quizkit.cli.similarity import report_similarity
 
         report_similarity(ex, students, folder, output.parent if output else Path("."), excel=excel)
+
+
+def _cluster_args(jobs: int, scheduler: str | None, ca: Path | None, cert: Path | None,  # type: ignore[no-untyped-def]
+                  key: Path | None):
+    """distributed's Security for a tls:// scheduler (None otherwise), after checking the options fit."""
+    from quizkit.grading.cluster import check_address, security
+
+    tls = security(ca, cert, key)
+    if scheduler is None:
+        if tls is not None:
+            raise UsageError("--tls-ca-file, --tls-cert and --tls-key are for a tls:// --scheduler")
+        return None
+    if jobs != 1:
+        raise UsageError("--jobs starts a cluster on this machine; with --scheduler the cluster's workers grade")
+    check_address(scheduler, tls)
+    return tls
+
+
+def _stopped(ex, students: list, results, output: Path | None, console: Console,  # type: ignore[no-untyped-def]
+             key: str) -> None:
+    """What is kept after a stop, and the command that grades the rest."""
+    from quizkit.render.i18n import t
+
+    graded = sum(1 for s in students if s.name in results.rows)
+    if output is None:
+        console.print(t("batch.interrupted.unsaved", done=graded, total=len(students)), soft_wrap=True)
+        _summary(ex, results.sorted_rows(), None)  # no file to keep them in: at least they are on stdout
+    else:
+        console.print(t(key, done=graded, total=len(students), path=output), soft_wrap=True)
+        console.print("  " + resume_command(click.get_current_context()), soft_wrap=True, markup=False)
 
 
 def _row(student, sha256: str, report, reveal_hidden: bool) -> dict:  # type: ignore[no-untyped-def]
@@ -152,8 +197,9 @@ def _row(student, sha256: str, report, reveal_hidden: bool) -> dict:  # type: ig
     return row(student.name, student.path, sha256, report if reveal_hidden else report.for_student())
 
 
-def _run(ex, todo: list, jobs: int, console: Console, on_result) -> None:  # type: ignore[no-untyped-def]
-    """Grade `todo` under a progress bar on stderr: done/total, failures so far, elapsed time and ETA."""
+def _run(ex, todo: list, console: Console, on_result, **where) -> None:  # type: ignore[no-untyped-def]
+    """Grade `todo` under a progress bar on stderr: done/total, failures so far, elapsed time and ETA. `where`:
+    jobs, scheduler, tls and lang, passed on to grade_all."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -169,7 +215,8 @@ def _run(ex, todo: list, jobs: int, console: Console, on_result) -> None:  # typ
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[failed]}"), TimeElapsedColumn(), TextColumn("ETA"),
                   TimeRemainingColumn(), console=console, transient=False) as progress:
-        task = progress.add_task(f"grading {ex.id}", total=len(todo), failed=t("batch.progress.failed", n=0))
+        task = progress.add_task(t("batch.progress", exercise=ex.id), total=len(todo),
+                                 failed=t("batch.progress.failed", n=0))
         failed = 0
 
         def one(student, report):  # type: ignore[no-untyped-def]
@@ -178,7 +225,14 @@ def _run(ex, todo: list, jobs: int, console: Console, on_result) -> None:  # typ
             failed += not report.passed
             progress.update(task, advance=1, failed=t("batch.progress.failed", n=failed))
 
-        grade_all(ex, todo, jobs=jobs, on_result=one)
+        def started(workers: int, link: str | None) -> None:
+            address = where["scheduler"] or t("batch.cluster.embedded")
+            progress.console.print(t("batch.cluster.start", workers=workers, address=address), soft_wrap=True,
+                                   markup=False)
+            if link:
+                progress.console.print(t("batch.cluster.dashboard", link=link), soft_wrap=True, markup=False)
+
+        grade_all(ex, todo, on_result=one, on_cluster=started, **where)
 
 
 def resume_command(ctx: click.Context) -> str:
@@ -187,6 +241,11 @@ def resume_command(ctx: click.Context) -> str:
     args = ["quizkit", "grade-batch", p["exercise_id"], str(p["folder"]), "--output", str(p["output"])]
     if p["jobs"] != 1:
         args += ["--jobs", str(p["jobs"])]
+    if p.get("scheduler"):
+        args += ["--scheduler", p["scheduler"]]
+    for name in ("tls_ca_file", "tls_cert", "tls_key"):
+        if p.get(name) is not None:
+            args += ["--" + name.replace("_", "-"), str(p[name])]
     if p["excel"]:
         args.append("--excel")
     if p["feedback_dir"] is not None:

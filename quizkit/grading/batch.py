@@ -1,5 +1,10 @@
-"""Runs in the trusted supervisor: grade a whole class, one warm grader per job, each report handed back as it
-comes (grading/results.py writes them down).
+"""Runs in the trusted supervisor: grade a whole class, each report handed back as it comes (grading/results.py
+writes them down).
+
+There is one way a submission is graded: its bytes go to a warm grader, which writes them to a private folder,
+grades them and answers with the report as JSON text (grade_bytes); the report is rebuilt from that text
+(parse_report). With one job the grader is in this process; with more, or with a scheduler, it is on each worker
+of a dask cluster (cluster.py), embedded or real.
 
 Ctrl-C stops the batch between two students' results: the student being graded is dropped, never recorded half
 graded (pytest would otherwise swallow the KeyboardInterrupt and report the tests run so far as a grade)."""
@@ -9,16 +14,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
+import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizkit.errors import UsageError
+from quizkit.errors import QuizkitError, UsageError
 from quizkit.grading.report import GradeReport
+from quizkit.render.i18n import t
+
+
+class ClusterError(QuizkitError):
+    """The cluster, not a student, stopped the batch: no workers, a worker with another quizkit, ..."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,60 @@ def grade_one(grader, exercise, path: Path) -> GradeReport:  # type: ignore[no-u
         return GradeReport.not_graded(exercise.id, exercise.points, str(err), str(path))
 
 
+# -- what travels to a grader and back ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One submission as it travels: its file name and at most MAX_SOURCE_BYTES + 1 of its bytes."""
+
+    filename: str
+    data: bytes | None  # None: this process could not read the file (`error` says why)
+    error: str = ""
+
+
+def read_job(path: Path) -> Job:
+    from quizkit.grading.runner import MAX_SOURCE_BYTES
+
+    try:
+        with path.open("rb") as fh:
+            return Job(path.name, fh.read(MAX_SOURCE_BYTES + 1))  # the runner reports a file over the limit
+    except OSError as err:
+        return Job(path.name, None, t("runner.unreadable", file=path.name, error=err.strerror or err))
+
+
+def safe_filename(name: str) -> str:
+    """The name the grader and the child see: a bare file name with a submission's suffix, nothing else."""
+    base = os.path.basename(name.replace("\\", "/"))
+    suffix = next((s for s in SUFFIXES if base.endswith(s)), "")
+    if not suffix or "\0" in base or base in SUFFIXES:
+        return "submission" + (suffix or ".py")
+    return base
+
+
+def grade_bytes(grader, exercise, filename: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
+    """Grade a submission given as bytes, in a private folder of this process; the report as JSON text."""
+    folder = tempfile.mkdtemp(prefix="quizkit-submission-")  # 0700: only this user reads it
+    try:
+        path = Path(folder) / safe_filename(filename)
+        path.write_bytes(data)
+        report = grade_one(grader, exercise, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return json.dumps({"report": report.to_dict(), "output": report.output}, ensure_ascii=False)
+
+
+def parse_report(text: str, submission: Path) -> GradeReport:
+    """The inverse of grade_bytes: a report of plain data, naming the student's own file."""
+    msg = json.loads(text)
+    report = GradeReport.from_dict(msg["report"])
+    report.output = str(msg.get("output", ""))
+    report.submission = str(submission)
+    return report
+
+
+def unreadable(exercise, student: Student, job: Job) -> GradeReport:  # type: ignore[no-untyped-def]
+    return GradeReport.not_graded(exercise.id, exercise.points, job.error, str(student.path))
+
+
 class _Interrupt:
     """SIGINT while grading: remember it, and raise KeyboardInterrupt wherever we are."""
 
@@ -93,22 +158,39 @@ def _interruptible() -> Iterator[_Interrupt]:
 
 
 def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: ignore[no-untyped-def]
-              on_result: Callable[[Student, GradeReport], None]) -> None:
-    """Grade every student with warm graders, calling `on_result` in this process as each one finishes.
+              on_result: Callable[[Student, GradeReport], None], scheduler: str | None = None, tls=None,
+              lang: str | None = None, on_cluster: Callable[[int, str | None], None] | None = None) -> None:
+    """Grade every student, calling `on_result` in this process as each one finishes: here with one job (or one
+    student), else on the dask cluster at `scheduler` or on an embedded one of `jobs` workers.
     Ctrl-C raises KeyboardInterrupt here after the last complete result; the rest are not graded."""
+    from quizkit.render.i18n import get_lang
+
+    lang = lang or get_lang()
+    with _interruptible() as interrupt:
+        if scheduler is None and (jobs <= 1 or len(students) <= 1):
+            _here(exercise, students, lang, interrupt, on_result)
+            return
+        from quizkit.grading import cluster
+
+        with cluster.open_client(jobs, scheduler, tls) as client:
+            cluster.grade_on_cluster(client, exercise, students, lang,
+                                     lambda s, r: _deliver(on_result, s, r), on_cluster)
+
+
+def _here(exercise, students: list[Student], lang: str, interrupt: _Interrupt,  # type: ignore[no-untyped-def]
+          on_result: Callable[[Student, GradeReport], None]) -> None:
     from quizkit.grading.runner import Grader
 
-    with _interruptible() as interrupt:
-        grader = Grader(exercise)  # imports torch and the tests once; forked job processes inherit it warm
-        if jobs <= 1 or len(students) <= 1:
-            for student in students:
-                report = grade_one(grader, exercise, student.path)
-                if interrupt.hit:  # pytest caught the KeyboardInterrupt: this report is partial
-                    raise KeyboardInterrupt
-                _deliver(on_result, student, report)
-            return
-        for student, report in _parallel(grader, exercise, students, jobs, interrupt):
-            _deliver(on_result, student, report)
+    grader = Grader(exercise, lang=lang)  # imports torch and the tests once
+    for student in students:
+        job = read_job(student.path)
+        if job.data is None:
+            report = unreadable(exercise, student, job)
+        else:
+            report = parse_report(grade_bytes(grader, exercise, job.filename, job.data), student.path)
+        if interrupt.hit:  # pytest caught the KeyboardInterrupt: this report is partial
+            raise KeyboardInterrupt
+        _deliver(on_result, student, report)
 
 
 def _deliver(on_result: Callable[[Student, GradeReport], None], student: Student, report: GradeReport) -> None:
@@ -122,78 +204,3 @@ def _deliver(on_result: Callable[[Student, GradeReport], None], student: Student
         on_result(student, report)
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _parallel(grader, exercise, students: list[Student], jobs: int,  # type: ignore[no-untyped-def]
-              interrupt: _Interrupt) -> Iterator[tuple[Student, GradeReport]]:
-    """Fork `jobs` trusted workers that share the warm grader; each sends back JSON text, one line a student.
-    Only this process answers Ctrl-C: the workers ignore SIGINT and are stopped from here."""
-    import select
-
-    pending = {i: s for i, s in enumerate(students)}
-    workers: dict[int, tuple[int, bytearray]] = {}
-    chunks = [list(pending)[k::jobs] for k in range(jobs)]
-    for chunk in chunks:
-        if not chunk:
-            continue
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # a trusted worker: grades its share with the inherited warm grader
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            os.close(read_fd)
-            code = 0
-            try:
-                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
-                    for index in chunk:
-                        report = grade_one(grader, exercise, students[index].path)
-                        out.write(json.dumps({"index": index, "report": report.to_dict(),
-                                              "output": report.output}) + "\n")
-                        out.flush()
-            except BaseException:  # noqa: BLE001 - the parent reports the missing students
-                code = 1
-            os._exit(code)
-        os.close(write_fd)
-        workers[read_fd] = (pid, bytearray())
-    try:
-        while workers:
-            ready, _, _ = select.select(list(workers), [], [])
-            for fd in ready:
-                pid, buf = workers[fd]
-                data = os.read(fd, 1 << 16)
-                buf.extend(data)
-                while b"\n" in buf:
-                    line, _, rest = bytes(buf).partition(b"\n")
-                    buf[:] = rest
-                    msg = json.loads(line)
-                    report = GradeReport.from_dict(msg["report"])
-                    report.output = str(msg.get("output", ""))
-                    yield pending.pop(msg["index"]), report
-                if not data:  # end of file: the worker is done (or died)
-                    os.close(fd)
-                    os.waitpid(pid, 0)
-                    del workers[fd]
-    finally:
-        for fd, (pid, _) in workers.items():
-            os.close(fd)
-            _stop(pid)
-    # A worker that died mid-way leaves students ungraded: grade them here rather than lose them.
-    for student in list(pending.values()):
-        report = grade_one(grader, exercise, student.path)
-        if interrupt.hit:
-            raise KeyboardInterrupt
-        yield student, report
-
-
-def _stop(pid: int, grace_s: float = 2.0) -> None:
-    """SIGTERM first, so the worker's supervisor kills its sandboxed child and removes its folder; then SIGKILL."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace_s
-        while time.monotonic() < deadline:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                return
-            time.sleep(0.02)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass

@@ -56,13 +56,13 @@ class Grader:
         if not self.exercise.test_file.is_file():
             raise QuizkitError(t("runner.no_test_file", file=self.exercise.test_file))
         check_budget(self.exercise)
-        import torch  # noqa: F401 - loaded once, before the zygote forks
-
         from quizkit.grading.sandbox import zygote
 
         secret = [self.exercise.dir, self.exercise.reference.parent, _answer_cache()]  # answers: the child's secret
         self._hidden = zygote.secret_paths(secret)
+        # The zygote is a fresh process: it imports torch while this one does.
         zygote.start_zygote(secret, zygote.switched_off(self.disable))
+        import torch  # noqa: F401 - loaded once, for the tests and the reference
         if require_isolation:
             from quizkit.grading.sandbox.diagnose import require_full_isolation
 

@@ -1,9 +1,12 @@
-"""Runs in the trusted supervisor: starts the zygote and talks to it over a socketpair made before the fork.
+"""Runs in the trusted supervisor: starts the zygote and talks to it over a socketpair made before it starts.
 
-There is no path-named socket: a child cannot find the zygote in /proc/<pid>/net/unix, let alone connect to it.
-A supervisor process that forks (grade-batch workers) hands its child a line of its own: just before the fork
-it asks the zygote for a fresh socketpair end, and only the forked process keeps it. The set of isolation
-layers is fixed here, when the zygote starts; one zygote runs per set (tests of the fallback switch layers off).
+The zygote is a fresh interpreter (boot.py), spawned with one end of the socketpair passed to it and never
+forked from the supervisor: a fork would copy whatever the supervisor holds (the reference, the tests) and the
+threads of a dask worker. There is no path-named socket: a child cannot find the zygote in /proc/<pid>/net/unix,
+let alone connect to it. The set of isolation layers and the secret folders are fixed here, sent as the first
+message; one zygote runs per layer set (tests of the fallback switch layers off).
+
+A process that forks after starting a zygote does not share it: its first spawn request starts its own.
 """
 
 from __future__ import annotations
@@ -15,34 +18,39 @@ import os
 import select
 import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from quizkit.grading.sandbox import isolation, layers
 
 Key = frozenset[str]  # the layer ids switched off
+BOOT_TIMEOUT_S = 300.0  # a fresh zygote imports torch: slow on a loaded machine, but it must come up in the end
 
 
 @dataclass
 class _Zygote:
-    pid: int
-    creator: int  # the supervisor process that forked it (only it stops it)
+    proc: subprocess.Popen[bytes]
+    creator: int  # the supervisor process that started it (only it stops it)
 
 
 _zygotes: dict[Key, _Zygote] = {}
 _clients: dict[Key, ZygoteClient] = {}
-_handoff: dict[Key, int] = {}  # connections fetched just before a fork, for the forked process
-_forking_zygote = False
+_closed = False  # close_all() was called: this process grades no more
 
 
 class ZygoteClient:
     """One connection to a zygote, owned by one process."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, *, booting: bool = False, log: IO[bytes] | None = None) -> None:
         self.owner = os.getpid()
         self.sock = sock
+        self.booting = booting  # the zygote is still importing torch: the first answer may take a while
+        self.log = log  # what the zygote printed while booting, to say why it went away
         self.exits: dict[int, dict[str, Any]] = {}  # pid -> the zygote's "exited" message
 
     def _recv(self, timeout: float) -> tuple[dict[str, Any], list[int]] | None:
@@ -56,7 +64,8 @@ class ZygoteClient:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
         if not data:
-            raise ConnectionError("the sandbox zygote went away")
+            why = _last_line(self.log) if self.booting else ""
+            raise ConnectionError("the sandbox zygote went away" + (f": {why}" if why else ""))
         msg = json.loads(data)
         if msg.get("op") == "exited":
             self.exits[int(msg["pid"])] = msg
@@ -65,13 +74,14 @@ class ZygoteClient:
     def ask(self, message: dict[str, Any], answer: str, timeout: float = 30.0) -> tuple[dict[str, Any], list[int]]:
         """Send one request and wait for its answer, keeping the exit notices that arrive meanwhile."""
         self.sock.send(json.dumps(message).encode())
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (max(timeout, BOOT_TIMEOUT_S) if self.booting else timeout)
         while True:
             got = self._recv(deadline - time.monotonic())
             if got is None:
                 raise ConnectionError("the sandbox zygote did not answer")
             msg, fds = got
             if msg.get("op") == answer and fds:
+                self.booting = False
                 return msg, fds
             for fd in fds:
                 os.close(fd)
@@ -128,41 +138,65 @@ def secret_paths(extra: list[Path] | tuple[Path, ...] = ()) -> list[str]:
 
 
 def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = (), key: Key = frozenset()) -> None:
-    """Fork the zygote for this layer set now (idempotent). Call it right after importing torch, before tests."""
-    global _forking_zygote
+    """Start the zygote for this layer set (idempotent): a fresh interpreter (`python -I`, never a fork of this
+    process, which may be a multithreaded dask worker holding the reference in memory). It imports torch while
+    the caller goes on, so call it as early as possible; the first spawn request waits until it is ready.
+
+    Its death signal follows the thread that starts it (Linux's PR_SET_PDEATHSIG), so start it from a thread
+    that lives as long as the grader: the main thread, or a dask worker's event loop or task thread."""
     z = _zygotes.get(key)
-    if z is not None and _alive(z.pid) and key in _clients:
+    if z is not None and _alive(z.proc.pid) and key in _clients:
         return
-    import torch  # noqa: F401 - the zygote's whole point is a warm torch
-
-    import quizkit.grading.sandbox.child  # noqa: F401 - everything the child runs is imported before the fork
-    from quizkit.grading.sandbox.spawner import Fixed, zygote_main
-
-    fixed = Fixed(key, tuple(secret_paths(extra_secrets)))
+    fixed = {"switched_off": sorted(key), "secrets": secret_paths(extra_secrets)}
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     isolation.set_dumpable(False)  # a child of our uid must not read our memory (it holds the reference)
-    _forking_zygote = True
+    log = tempfile.TemporaryFile()  # the boot's own errors (zygote_main then points stderr at /dev/null)
     try:
-        pid = os.fork()
+        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(_sys_path())],
+                                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=log, close_fds=True)
     finally:
-        _forking_zygote = False
-    if pid == 0:
-        try:
-            ours.close()
-            zygote_main(theirs, fixed)
-        finally:
-            os._exit(0)
-    theirs.close()
-    _zygotes[key] = _Zygote(pid, os.getpid())
-    _clients[key] = ZygoteClient(ours)
-    atexit.register(_stop, pid, os.getpid())
+        theirs.close()
+    ours.send(json.dumps({"op": "fixed", **fixed}).encode())  # over the socket: no secret path in argv
+    _zygotes[key] = _Zygote(proc, os.getpid())
+    _clients[key] = ZygoteClient(ours, booting=True, log=log)
+    atexit.register(_stop, proc, os.getpid())
+
+
+# The zygote's first lines: Ctrl-C belongs to the supervisor, then the module path the supervisor uses.
+_BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+         "import json, sys; sys.path[:0] = json.loads(sys.argv[2])\n"
+         "from quizkit.grading.sandbox.boot import main; main(int(sys.argv[1]))\n")
+
+
+def _sys_path() -> list[str]:
+    """Where this process finds quizkit and torch; never the current folder (it may hold students' files)."""
+    import quizkit
+
+    here = os.path.realpath(os.getcwd())
+    root = str(Path(quizkit.__file__).resolve().parent.parent)
+    return [root, *(p for p in sys.path if p and os.path.realpath(p) != here and p != root)]
+
+
+def _last_line(log: IO[bytes] | None) -> str:
+    """The last line a zygote printed before it went away ('' if nothing)."""
+    if log is None:
+        return ""
+    try:
+        log.seek(0)
+        lines = log.read()[-4000:].decode("utf-8", "replace").strip().splitlines()
+    except (OSError, ValueError):
+        return ""
+    return lines[-1] if lines else ""
 
 
 def connection(key: Key) -> ZygoteClient:
+    if _closed:
+        raise ConnectionError("the sandbox is shutting down")
     client = _clients.get(key)
     if client is not None and client.owner == os.getpid():
         z = _zygotes.get(key)
-        if z is not None and _alive(z.pid):
+        if z is not None and _alive(z.proc.pid):
             return client
     reset(key)
     start_zygote(key=key)
@@ -175,7 +209,7 @@ def reset(key: Key) -> None:
         client.sock.close()
     z = _zygotes.pop(key, None)
     if z is not None and z.creator == os.getpid():
-        _stop(z.pid, z.creator)
+        _stop(z.proc, z.creator)
 
 
 def client_for(key: Key) -> ZygoteClient | None:
@@ -185,15 +219,22 @@ def client_for(key: Key) -> ZygoteClient | None:
 
 def stop_all() -> None:
     for z in list(_zygotes.values()):
-        _stop(z.pid, z.creator)
+        _stop(z.proc, z.creator)
 
 
-def _stop(pid: int, creator: int) -> None:
+def close_all() -> None:
+    """Stop every zygote for good (a closing dask worker): a grade under way fails fast instead of restarting."""
+    global _closed
+    _closed = True
+    stop_all()
+
+
+def _stop(proc: subprocess.Popen[bytes], creator: int) -> None:
     if os.getpid() != creator:
-        return  # a forked worker exiting must not take the shared zygote down
+        return  # a forked process exiting must not take its parent's zygote down
     try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     except (ProcessLookupError, ChildProcessError, PermissionError):
         pass
 
@@ -213,54 +254,6 @@ def _alive(pid: int) -> bool:
 
 
 def abandon() -> None:
-    """In the zygote: forget the supervisor's lines without closing them (close_fds does that)."""
-    for client in _clients.values():
-        client.sock.detach()
+    """In the zygote: nothing of a supervisor's to forget (it is a fresh interpreter, not a fork)."""
     _clients.clear()
     _zygotes.clear()
-    for fd in _handoff.values():
-        os.close(fd)
-    _handoff.clear()
-
-
-# -- forks of the supervisor: each forked process gets a line of its own --------------------------------------
-def _before_fork() -> None:
-    if _forking_zygote:
-        return
-    for key, client in list(_clients.items()):
-        z = _zygotes.get(key)
-        if client.owner != os.getpid() or z is None or not _alive(z.pid):
-            continue
-        try:
-            _, fds = client.ask({"op": "connect"}, "connected", timeout=10.0)
-            _handoff[key] = fds[0]
-            for fd in fds[1:]:
-                os.close(fd)
-        except (OSError, ConnectionError, ValueError):
-            pass
-
-
-def _after_fork_parent() -> None:
-    for fd in _handoff.values():
-        os.close(fd)
-    _handoff.clear()
-
-
-def _after_fork_child() -> None:
-    if _forking_zygote:
-        return
-    for client in _clients.values():
-        if client.owner != os.getppid():
-            client.sock.detach()  # not our parent's: in the zygote's forks these numbers were closed long ago
-            continue
-        try:
-            client.sock.close()  # our copy of the parent's line; the parent's stays open
-        except OSError:
-            pass
-    _clients.clear()
-    for key, fd in _handoff.items():
-        _clients[key] = ZygoteClient(socket.socket(fileno=fd))
-    _handoff.clear()
-
-
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
