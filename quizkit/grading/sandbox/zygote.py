@@ -152,7 +152,8 @@ def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = (), key: Key = f
     isolation.set_dumpable(False)  # a child of our uid must not read our memory (it holds the reference)
     log = tempfile.TemporaryFile()  # the boot's own errors (zygote_main then points stderr at /dev/null)
     try:
-        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()), json.dumps(_sys_path())],
+        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()),
+                                 json.dumps(_sys_path(fixed["secrets"]))],
                                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=log, close_fds=True)
     finally:
@@ -169,13 +170,20 @@ _BOOT = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
          "from quizkit.grading.sandbox.boot import main; main(int(sys.argv[1]))\n")
 
 
-def _sys_path() -> list[str]:
-    """Where this process finds quizkit and torch; never the current folder (it may hold students' files)."""
+def _sys_path(secrets: list[str]) -> list[str]:
+    """Where this process finds quizkit and torch; never the current folder (it may hold students' files), nor a
+    secret folder (pytest puts the exercise's on sys.path while it runs)."""
     import quizkit
 
     here = os.path.realpath(os.getcwd())
     root = str(Path(quizkit.__file__).resolve().parent.parent)
-    return [root, *(p for p in sys.path if p and os.path.realpath(p) != here and p != root)]
+    under = tuple(s.rstrip("/") + "/" for s in secrets)
+
+    def fine(p: str) -> bool:
+        real = os.path.realpath(p)
+        return bool(p) and real != here and p != root and not (real + "/").startswith(under)
+
+    return [root, *(p for p in sys.path if fine(p))]
 
 
 def _last_line(log: IO[bytes] | None) -> str:
