@@ -85,15 +85,9 @@ class GraderPlugin(WorkerPlugin):
 
         if self.embedded and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-        from quizkit.grading.exercises import load_exercise
-        from quizkit.grading.sandbox import zygote
-
-        # Start the zygote from the worker's event-loop thread, which lives as long as the worker (the zygote's
-        # death signal follows the thread that started it); torch and the tests then load off the loop.
-        exercise = load_exercise(self.exercise_id)
-        zygote.start_zygote([exercise.dir, exercise.reference.parent], zygote.switched_off())
-        await offload(self._warm_locked)  # distributed's own (daemon) thread: nothing to join at exit
+        # The grader (torch, the tests, the zygote) is made off the event loop, on distributed's offload thread:
+        # it lives as long as the worker, as the zygote's death signal needs (it follows the starting thread).
+        await offload(self._warm_locked)
 
     def _warm_locked(self) -> None:
         with _lock:
