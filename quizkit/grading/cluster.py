@@ -168,8 +168,10 @@ def open_client(jobs: int, scheduler: str | None, tls: Any = None) -> Iterator[A
     try:
         with _sigint_ignored():
             # Everything on 127.0.0.1; the scheduler's HTTP server (no dashboard without bokeh) on a free port.
+            # dask's logs stay quiet: this command reports what fails (a heartbeat lost while the cluster shuts
+            # down after Ctrl-C is not news).
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=logging.ERROR)
+                                   dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=logging.CRITICAL)
             client = Client(cluster)
         yield client
     finally:
