@@ -151,7 +151,7 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, scheduler: str | None
         _stopped(ex, students, results, output, console, "batch.interrupted")
         raise SystemExit(130) from None
     except ClusterError as err:
-        console.print(f"Error: {err}", soft_wrap=True, markup=False)
+        console.print(t("cli.error", message=err), soft_wrap=True, markup=False)
         _stopped(ex, students, results, output, console, "batch.stopped")
         raise SystemExit(1) from None
     _summary(ex, results.sorted_rows(), output)
