@@ -54,7 +54,7 @@ def watch(exercise_id: str, file: Path, poll: bool, runs: int | None, lang: str 
     lang = set_lang(lang)
     ex = load_exercise(exercise_id)
     if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(t("cli.no_such_file", path=file))
     grader = Grader(ex, lang=lang)
     watcher = Watcher(file, use_events=not poll)
     click.echo(t("watch.start", file=file, exercise=ex.id, mode=watcher.mode))
@@ -126,12 +126,12 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, scheduler: str | None
     ex = load_exercise(exercise_id)
     tls = _cluster_args(jobs, scheduler, tls_ca_file, tls_cert, tls_key)
     if resume and output is None:
-        raise UsageError("--resume needs --output, the file that records who is graded")
+        raise UsageError(t("batch.usage.resume_output"))
     if excel and output is None:
-        raise UsageError("--excel needs --output, the .csv file to write")
+        raise UsageError(t("batch.usage.excel_output"))
     students = discover(ex.id, folder)
     if not students:
-        raise UsageError(f"{folder}: no submissions (*.py files, or sub-folders holding {ex.id}.py)")
+        raise UsageError(t("batch.usage.no_submissions", folder=folder, exercise=ex.id))
     results = ResultsFile(output, resume, excel=excel)
     feedback = FeedbackDir(feedback_dir, lang)
     hashes = {s.name: s.sha256() for s in students}
@@ -165,14 +165,15 @@ def _cluster_args(jobs: int, scheduler: str | None, ca: Path | None, cert: Path 
                   key: Path | None):
     """distributed's Security for a tls:// scheduler (None otherwise), after checking the options fit."""
     from quizkit.grading.cluster import check_address, security
+    from quizkit.render.i18n import t
 
     tls = security(ca, cert, key)
     if scheduler is None:
         if tls is not None:
-            raise UsageError("--tls-ca-file, --tls-cert and --tls-key are for a tls:// --scheduler")
+            raise UsageError(t("batch.usage.tls_without_scheduler"))
         return None
     if jobs != 1:
-        raise UsageError("--jobs starts a cluster on this machine; with --scheduler the cluster's workers grade")
+        raise UsageError(t("batch.usage.jobs_and_scheduler"))
     check_address(scheduler, tls)
     return tls
 

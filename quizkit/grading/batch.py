@@ -56,7 +56,7 @@ def discover(exercise_id: str, folder: Path) -> list[Student]:
     """Each `*.py` or `*.ipynb` in the folder is a student; so is each sub-folder holding `<exercise_id>.py`
     (or `<exercise_id>.ipynb`)."""
     if not folder.is_dir():
-        raise UsageError(f"{folder}: not a folder of submissions")
+        raise UsageError(t("batch.usage.not_folder", folder=folder))
     students = [Student(p.stem, p) for p in sorted(folder.iterdir())
                 if p.suffix in SUFFIXES and p.is_file()]
     for d in sorted(p for p in folder.iterdir() if p.is_dir()):
@@ -66,7 +66,7 @@ def discover(exercise_id: str, folder: Path) -> list[Student]:
     names = [s.name for s in students]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:
-        raise UsageError(f"{folder}: '{dups[0]}' is both a file and a folder; rename one")
+        raise UsageError(t("batch.usage.file_and_folder", folder=folder, name=dups[0]))
     return students
 
 

@@ -112,10 +112,10 @@ def security(tls_ca: Path | None, tls_cert: Path | None, tls_key: Path | None) -
     if not given:
         return None
     if len(given) != 3:
-        raise UsageError("--tls-ca-file, --tls-cert and --tls-key go together")
+        raise UsageError(t("batch.usage.tls_together"))
     for path in given:
         if not path.is_file():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError(t("cli.no_such_file", path=path))
     from distributed.security import Security
 
     return Security(tls_ca_file=str(tls_ca), tls_client_cert=str(tls_cert), tls_client_key=str(tls_key),
@@ -126,9 +126,9 @@ def check_address(address: str, tls: Any) -> None:
     scheme, sep, rest = address.partition("://")
     host, colon, port = rest.rpartition(":")
     if not sep or scheme not in ("tcp", "tls") or not colon or not host or not port.isdigit():
-        raise UsageError(f"--scheduler {address}: expected tcp://HOST:PORT or tls://HOST:PORT")
+        raise UsageError(t("batch.usage.scheduler_address", address=address))
     if scheme == "tls" and tls is None:
-        raise UsageError(f"--scheduler {address}: tls:// needs --tls-ca-file, --tls-cert and --tls-key")
+        raise UsageError(t("batch.usage.tls_needs_files", address=address))
 
 
 @contextmanager
