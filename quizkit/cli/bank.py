@@ -182,8 +182,6 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
 
 def _metadata(q: Any) -> str:
     """Where the question is written and what it is filed under, each label in the interface language."""
-    from quizkit.render.i18n import t
-
     fields = [(t("difficulty"), str(q.difficulty)), (t("show.tags"), ", ".join(q.tags)),
               (t("show.source"), q.source), (t("show.group"), q.group),
               (t("show.params"), ", ".join(f"{k}={v:g}" for k, v in q.drawn))]
