@@ -117,13 +117,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     # exam
     "exam.title": ("模拟考试", "Mock exam"),
     "exam.intro": ("共 {n} 题，满分 {total:g} 分，及格 {pass_mark:g}%。{limit}交卷前不显示对错。",
-                   ("{n} {n:question|questions}, {total:g} {total:point|points}, pass mark {pass_mark:g}%. {limit}"
+                   ("{n: question|questions}, {total:g point|points}, pass mark {pass_mark:g}%. {limit}"
                     "No feedback until the end.")),
     "exam.limit": ("限时 {minutes:g} 分钟。", "Time limit {minutes:g} min. "),
-    "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g} {points:point|points})"),
+    "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g point|points})"),
     "exam.report": ("成绩单", "Report"),
     "exam.summary": ("共 {asked} 题 · 答对 {right} · 部分 {partial} · 答错 {wrong} · 未作答 {unanswered}",
-                     "{asked} {asked:question|questions} · {right} right · {partial} partly · {wrong} wrong · {unanswered} unanswered"),
+                     "{asked: question|questions} · {right} right · {partial} partly · {wrong} wrong · {unanswered} unanswered"),
     "exam.by_section": ("按题型", "By section"),
     "exam.by_topic": ("按主题", "By topic"),
     "exam.total": ("总分 {score:g}/{total:g}（{pct}）· 及格线 {pass_mark:g}%", "Total {score:g}/{total:g} ({pct}) · pass mark {pass_mark:g}%"),
