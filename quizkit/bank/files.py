@@ -22,5 +22,7 @@ def bank_files(paths: Iterable[str | Path] | None) -> list[Path]:
         elif target.is_file():
             files.append(target)
         else:
-            raise UsageError(f"{target}: no such file or folder")
+            from quizkit.render.i18n import t
+
+            raise UsageError(t("usage.no_bank", path=target))
     return files

@@ -169,9 +169,7 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
     item = Presented(q)
     term = TerminalPort(raw_math=raw_math)
     term.question(item, 1, 1, section=None, remaining=None, asked=False)
-    term.para(f"{q.bank}:{q.line} · difficulty {q.difficulty} · tags {', '.join(q.tags)}"
-              + (f" · source {q.source}" if q.source else "") + (f" · group {q.group}" if q.group else "")
-              + (" · params " + ", ".join(f"{k}={v:g}" for k, v in q.drawn) if q.drawn else ""))
+    term.para(_metadata(q))
     if q.type == "short_answer":
         term.para((t("interop.rubric").rstrip(), "bold"))
         for kp in q.key_points:
@@ -180,6 +178,14 @@ def show(question_id: str, banks: tuple[str, ...], raw_math: bool, seed: int | N
     else:
         term.para((t("correct_answer", answer=term.answer_text(item)), "bold green"))
     term.explanation(item)
+
+
+def _metadata(q: Any) -> str:
+    """Where the question is written and what it is filed under, each label in the interface language."""
+    fields = [(t("difficulty"), str(q.difficulty)), (t("show.tags"), ", ".join(q.tags)),
+              (t("show.source"), q.source), (t("show.group"), q.group),
+              (t("show.params"), ", ".join(f"{k}={v:g}" for k, v in q.drawn))]
+    return " · ".join([f"{q.bank}:{q.line}", *(f"{label} {value}" for label, value in fields if value)])
 
 
 def _phrasings(kp: Any) -> str:

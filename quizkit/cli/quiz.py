@@ -81,15 +81,17 @@ def quiz(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...], 
     _run(items, "quiz", raw_math, args={"tags": tags, "types": types, "count": count, "seed": seed})
 
 
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """FloatRange lets nan and inf through (no comparison fails for them): a time limit or pass mark must be a number."""
+def _finite(**values: float | None) -> None:
+    """FloatRange lets nan and inf through (no comparison fails for them): a time limit or pass mark must be a
+    number. Checked in the command, once --lang has chosen the language of the message."""
     import math
 
-    if value is not None and not math.isfinite(value):
-        from quizkit.render.i18n import t
+    from quizkit.errors import UsageError
+    from quizkit.render.i18n import t
 
-        raise click.BadParameter(t("cli.not_finite", value=value))
-    return value
+    for option, value in values.items():
+        if value is not None and not math.isfinite(value):
+            raise UsageError(t("usage.finite", option=f"--{option}", value=value))
 
 
 @click.command()
@@ -97,10 +99,10 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--layout", default=None, metavar="TYPE=N[:PTS],...",
               help="Sections and their sizes (points per question optional). "
                    "Default: single=20,multiple=10,true_false=10,short_answer=4 (100 points).")
-@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None, callback=_finite,
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Time limit; the time left is shown with each question.")
 @click.option("--pass", "pass_mark", type=click.FloatRange(0, 100), default=60.0, show_default=True,
-              callback=_finite, help="Pass mark, in percent.")
+              help="Pass mark, in percent.")
 def exam(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...], difficulty: str | None,
          seed: int | None, lang: str | None, no_shuffle: bool, raw_math: bool, layout: str | None,
          minutes: float | None, pass_mark: float) -> None:
@@ -117,6 +119,7 @@ def exam(banks: tuple[str, ...], tags: tuple[str, ...], types: tuple[str, ...], 
     from quizkit.store import open_store
 
     _setup(lang)
+    _finite(minutes=minutes, **{"pass": pass_mark})
     _, pool = _filtered(banks, tags, types, difficulty)
     sections = exam_mod.parse_layout(layout)
     paper = exam_mod.build(pool, sections, seed, not no_shuffle)

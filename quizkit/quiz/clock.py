@@ -17,8 +17,9 @@ def now() -> float:
         dt = datetime.fromisoformat(pinned)
     except ValueError:
         from quizkit.errors import UsageError
+        from quizkit.render.i18n import t
 
-        raise UsageError(f"QUIZKIT_NOW={pinned!r} is not an ISO date-time like 2025-06-01T09:00") from None
+        raise UsageError(t("usage.now", value=pinned)) from None
     return dt.timestamp()
 
 

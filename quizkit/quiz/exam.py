@@ -9,6 +9,7 @@ from quizkit.bank.model import Question
 from quizkit.errors import UsageError
 from quizkit.quiz.select import Presented, parse_types, present, sample
 from quizkit.quiz.session import Outcome, Summary
+from quizkit.render.i18n import t
 
 # The real paper: 单选, 多选, 判断, 简答; numeric and symbolic only when the layout asks for them.
 SECTION_ORDER = ("single", "multiple", "true_false", "short_answer", "numeric", "symbolic")
@@ -30,7 +31,10 @@ def parse_layout(spec: str | None) -> list[Section]:
     import math
 
     spec = spec or DEFAULT_LAYOUT
-    usage = f"--layout {spec!r}: write TYPE=COUNT[:POINTS] pairs, e.g. {DEFAULT_LAYOUT}"
+
+    def refuse(why: str) -> UsageError:
+        return UsageError(t("usage.layout", spec=spec, default=DEFAULT_LAYOUT, why=why))
+
     wanted: dict[str, Section] = {}
     for part in spec.replace(" ", "").split(","):
         if not part:
@@ -40,19 +44,18 @@ def parse_layout(spec: str | None) -> list[Section]:
         try:
             (qtype,) = parse_types([name])
         except UsageError:
-            raise UsageError(f"{usage} (unknown question type {name!r}; choose from {', '.join(SECTION_ORDER)})"
-                             ) from None
+            raise refuse(t("usage.layout.type", name=name, types=", ".join(SECTION_ORDER))) from None
         try:
             count = int(count_s)
             points = float(points_s) if points_s else DEFAULT_POINTS[qtype]
         except ValueError:
-            raise UsageError(f"{usage} ({part!r} is not one)") from None
+            raise refuse(t("usage.layout.syntax", part=part)) from None
         if not eq or count < 0 or not (math.isfinite(points) and points > 0):
-            raise UsageError(f"{usage} ({part!r}: a count of 0 or more, points above 0)")
+            raise refuse(t("usage.layout.range", part=part))
         wanted[qtype] = Section(qtype, count, points)
-    sections = [wanted[t] for t in SECTION_ORDER if t in wanted and wanted[t].count > 0]
+    sections = [wanted[k] for k in SECTION_ORDER if k in wanted and wanted[k].count > 0]
     if not sections:
-        raise UsageError(f"{usage} (every section here has 0 questions)")
+        raise refuse(t("usage.layout.empty"))
     return sections
 
 

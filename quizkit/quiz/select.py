@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from quizkit.bank.model import TYPES, Question
 from quizkit.errors import UsageError
+from quizkit.render.i18n import t
 
 # Options that refer to the others ("以上都对", "none of the above") keep their written place when shuffling.
 _PINNED = re.compile(r"以上|上述|都不|均不|all of the above|none of the above|both|neither", re.IGNORECASE)
@@ -33,7 +34,7 @@ class Filters(NamedTuple):
     difficulties: frozenset[int] = frozenset()
 
     def match(self, q: Question) -> bool:
-        if self.tags and not any(t in q.tags or t == q.topic for t in self.tags):
+        if self.tags and not any(tag in q.tags or tag == q.topic for tag in self.tags):
             return False
         if self.types and q.type not in self.types:
             return False
@@ -45,7 +46,6 @@ def parse_difficulty(spec: str | None) -> frozenset[int]:
     if not spec:
         return frozenset()
     out: set[int] = set()
-    usage = f"--difficulty {spec!r}: use a level like 2, a range like 1-3, or a list like 1,3 (levels are 1, 2, 3)"
     try:
         for part in spec.replace(" ", "").split(","):
             lo, sep, hi = part.partition("-")
@@ -55,7 +55,7 @@ def parse_difficulty(spec: str | None) -> frozenset[int]:
                 raise ValueError(part)
             out.update(levels)
     except ValueError:
-        raise UsageError(usage) from None
+        raise UsageError(t("usage.difficulty", spec=spec)) from None
     return frozenset(out)
 
 
@@ -68,10 +68,10 @@ def parse_types(values: Iterable[str]) -> tuple[str, ...]:
     out = []
     for raw in values:
         for v in raw.split(","):
-            t = aliases.get(v.strip().lower().replace("-", "_"), v.strip().lower().replace("-", "_"))
-            if t not in TYPES:
-                raise UsageError(f"--type {v!r}: choose from {', '.join(TYPES)}")
-            out.append(t)
+            name = aliases.get(v.strip().lower().replace("-", "_"), v.strip().lower().replace("-", "_"))
+            if name not in TYPES:
+                raise UsageError(t("usage.type", value=v, types=", ".join(TYPES)))
+            out.append(name)
     return tuple(dict.fromkeys(out))
 
 

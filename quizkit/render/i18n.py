@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from quizkit.render.plural import FORMATTER
+
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     # question header and prompts
@@ -96,7 +98,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "summary.ended.interrupt": ("已中断；作答记录均已保存。", "Interrupted; every answer so far is saved."),
     "summary.ended.time": ("时间到。", "Time is up."),
     "summary.saved": ("进度已保存到 {path}", "Progress saved in {path}"),
-    "summary.to_mistakes": ("答错的题已记入错题本：quizkit mistakes", "Wrong answers went to the mistakes list: quizkit mistakes"),
+    "summary.to_mistakes": ("答错或部分正确的题已记入错题本：quizkit mistakes",
+                            "Wrong and partly right answers went to the mistakes list: quizkit mistakes"),
     "summary.nothing": ("没有作答任何题目。", "No questions answered."),
     "empty.selection": ("没有符合条件的题目（检查 --tag/--type/--difficulty）。",
                         "No questions match (check --tag/--type/--difficulty)."),
@@ -114,12 +117,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     # exam
     "exam.title": ("模拟考试", "Mock exam"),
     "exam.intro": ("共 {n} 题，满分 {total:g} 分，及格 {pass_mark:g}%。{limit}交卷前不显示对错。",
-                   "{n} questions, {total:g} points, pass mark {pass_mark:g}%. {limit}No feedback until the end."),
+                   ("{n: question|questions}, {total:g point|points}, pass mark {pass_mark:g}%. {limit}"
+                    "No feedback until the end.")),
     "exam.limit": ("限时 {minutes:g} 分钟。", "Time limit {minutes:g} min. "),
-    "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g} points)"),
+    "exam.section": ("{index}、{name}（{n} 题，每题 {points:g} 分）", "Part {index}: {name} ({n} × {points:g point|points})"),
     "exam.report": ("成绩单", "Report"),
     "exam.summary": ("共 {asked} 题 · 答对 {right} · 部分 {partial} · 答错 {wrong} · 未作答 {unanswered}",
-                     "{asked} questions · {right} right · {partial} partly · {wrong} wrong · {unanswered} unanswered"),
+                     "{asked: question|questions} · {right} right · {partial} partly · {wrong} wrong · {unanswered} unanswered"),
     "exam.by_section": ("按题型", "By section"),
     "exam.by_topic": ("按主题", "By topic"),
     "exam.total": ("总分 {score:g}/{total:g}（{pct}）· 及格线 {pass_mark:g}%", "Total {score:g}/{total:g} ({pct}) · pass mark {pass_mark:g}%"),
@@ -306,6 +310,40 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mistakes.missing": ("（不在当前题库中）", "(not in the loaded banks)"),
     "true": ("对 (T)", "True (T)"),
     "false": ("错 (F)", "False (F)"),
+    # quiz-side usage and store errors
+    "usage.difficulty": ("--difficulty {spec!r}：请写一个等级如 2、一个范围如 1-3，或一个列表如 1,3（等级为 1、2、3）",
+                         "--difficulty {spec!r}: use a level like 2, a range like 1-3, or a list like 1,3 "
+                         "(levels are 1, 2, 3)"),
+    "usage.type": ("--type {value!r}：请从 {types} 中选择", "--type {value!r}: choose from {types}"),
+    "usage.layout": ("--layout {spec!r}：请写成 题型=题数[:每题分值] 的列表，如 {default}（{why}）",
+                     "--layout {spec!r}: write TYPE=COUNT[:POINTS] pairs, e.g. {default} ({why})"),
+    "usage.layout.type": ("未知题型 {name!r}；请从 {types} 中选择", "unknown question type {name!r}; choose from {types}"),
+    "usage.layout.syntax": ("{part!r} 不是这种写法", "{part!r} is not one"),
+    "usage.layout.range": ("{part!r}：题数须为 0 或以上，分值须大于 0", "{part!r}: a count of 0 or more, points above 0"),
+    "usage.layout.empty": ("这里每一部分都是 0 题", "every section here has 0 questions"),
+    "usage.finite": ("{option} 的值无效：{value} 不是有限的数。", "Invalid value for '{option}': {value} is not a finite number."),
+    "usage.now": ("QUIZKIT_NOW={value!r} 不是 ISO 格式的日期时间，应写成 2025-06-01T09:00",
+                  "QUIZKIT_NOW={value!r} is not an ISO date-time like 2025-06-01T09:00"),
+    "usage.no_bank": ("{path}：没有这个文件或文件夹", "{path}: no such file or folder"),
+    "store.unreadable": ("{path}：无法读取学习进度数据库（{error}）。文件未被改动；把它移走即可重新开始，或设置 QUIZKIT_HOME 使用另一个文件夹。",
+                         "{path}: the progress database is unreadable ({error}). It was left untouched; move it "
+                         "aside to start afresh, or set QUIZKIT_HOME to use another folder."),
+    "store.foreign": ("{path}：这个 SQLite 文件不是 quizkit 写的；文件未被改动。请把它移走，或设置 QUIZKIT_HOME 使用另一个文件夹。",
+                      "{path}: this SQLite file was not written by quizkit; it was left untouched. Move it aside "
+                      "or set QUIZKIT_HOME to another folder."),
+    "store.newer": ("{path}：学习进度数据库的结构版本是 {version}，而这个 quizkit 最多只认识 {supported}。请升级 quizkit；文件未被改动。",
+                    "{path}: the progress database has schema version {version}, but this quizkit understands up "
+                    "to {supported}. Upgrade quizkit; the file was left untouched."),
+    "store.busy": ("{path}：学习进度数据库正忙（另一个 quizkit 正在写入）；请稍后再试。",
+                   "{path}: the progress database is busy (another quizkit is writing); try again."),
+    "store.no_folder": ("{path}：无法创建 quizkit 数据文件夹（{error}）。", "{path}: cannot create the quizkit data folder ({error})."),
+    "store.is_dir": ("{path}：这是一个文件夹，不是 quizkit 的学习进度数据库。", "{path}: is a folder, not the quizkit progress database."),
+    "store.cannot_open": ("{path}：无法打开学习进度数据库（{error}）。", "{path}: cannot open the progress database ({error})."),
+    "store.export_failed": ("{problem}：无法写入导出文件。", "{problem}: cannot write the export."),
+    "show.tags": ("标签", "tags"),
+    "show.source": ("出处", "source"),
+    "show.group": ("题组", "group"),
+    "show.params": ("参数", "params"),
 }
 
 # The grading and expression strings live in their own modules so that no one file grows past its size limit;
@@ -346,4 +384,4 @@ def get_lang() -> str:
 def t(key: str, **args: object) -> str:
     zh, en = STRINGS[key]
     text = zh if _lang == "zh" else en
-    return text.format(**args) if args else text
+    return FORMATTER.format(text, **args) if args else text

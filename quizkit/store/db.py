@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from quizkit.errors import QuizkitError
+from quizkit.render.i18n import t
 from quizkit.store.schema import MIGRATIONS
 
 DB_NAME = "quizkit.db"
@@ -256,11 +257,8 @@ def _day(ts: float) -> int:
 def _db_error(path: Path, err: sqlite3.DatabaseError) -> StoreError:
     text = str(err)
     if "locked" in text or "busy" in text:
-        return StoreError(f"{path}: the progress database is busy (another quizkit is writing); try again.")
-    return StoreError(
-        f"{path}: the progress database is unreadable ({text}). It was left untouched; "
-        "move it aside to start afresh, or set QUIZKIT_HOME to use another folder."
-    )
+        return StoreError(t("store.busy", path=path))
+    return StoreError(t("store.unreadable", path=path, error=text))
 
 
 def default_path() -> Path:
@@ -275,13 +273,13 @@ def connect(path: Path | str | None = None) -> Store:
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise StoreError(f"{p.parent}: cannot create the quizkit data folder ({err.strerror}).") from None
+        raise StoreError(t("store.no_folder", path=p.parent, error=err.strerror)) from None
     if p.exists() and p.is_dir():
-        raise StoreError(f"{p}: is a folder, not the quizkit progress database.")
+        raise StoreError(t("store.is_dir", path=p))
     try:
         conn = sqlite3.connect(str(p), timeout=10.0, isolation_level=None)
     except sqlite3.Error as err:
-        raise StoreError(f"{p}: cannot open the progress database ({err}).") from None
+        raise StoreError(t("store.cannot_open", path=p, error=err)) from None
     conn.row_factory = sqlite3.Row
     try:
         _prepare(conn, p)
@@ -300,15 +298,9 @@ def _prepare(conn: sqlite3.Connection, p: Path) -> None:
     except sqlite3.DatabaseError as err:
         raise _db_error(p, err) from None
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{p}: the progress database has schema version {version}, but this quizkit understands up to "
-            f"{SCHEMA_VERSION}. Upgrade quizkit; the file was left untouched."
-        )
+        raise StoreError(t("store.newer", path=p, version=version, supported=SCHEMA_VERSION))
     if tables and app_id != APPLICATION_ID:
-        raise StoreError(
-            f"{p}: this SQLite file was not written by quizkit; it was left untouched. "
-            "Move it aside or set QUIZKIT_HOME to another folder."
-        )
+        raise StoreError(t("store.foreign", path=p))
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is durable across process crashes

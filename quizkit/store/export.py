@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.errors import QuizkitError, describe_os_error
+from quizkit.render.i18n import t
 from quizkit.store.db import Store
 
 EXPORT_FORMAT = "quizkit-attempts"
@@ -47,5 +48,5 @@ def export_attempts(store: Store, path: Path | str, name: str = "") -> int:
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise ExportError(f"{describe_os_error(err, target)}: cannot write the export.") from None
+        raise ExportError(t("store.export_failed", problem=describe_os_error(err, target))) from None
     return len(doc["attempts"])
