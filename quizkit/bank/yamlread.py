@@ -197,22 +197,33 @@ INVALID: Any = _Invalid()
 
 
 def _too_deep(text: str) -> int | None:
-    """The line where nesting passes MAX_NESTING, if it does, walked exactly with PyYAML's pure-Python parser,
-    which keeps its own stack: some libyaml builds crash the interpreter on a deep document, others refuse it in
-    their own words, and the user gets quizkit's message either way."""
+    """The line where nesting passes MAX_NESTING, if it does, walked exactly over the parser's events. libyaml's
+    event parser keeps its own stack (only its composer recurses), so it walks first and fast; where it refuses
+    the document in its own words, PyYAML's pure-Python parser walks it again, and the user gets quizkit's
+    message either way."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return _walk_depth(text, loader)
+        except yaml.YAMLError:
+            pass
+    try:
+        return _walk_depth(text, yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None  # the syntax error comes first; compose reports it
+
+
+def _walk_depth(text: str, loader: Any) -> int | None:
     depth = 0
     opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, opening):
-                depth += 1
-                if depth > MAX_NESTING:
-                    return event.start_mark.line + 1 if event.start_mark else 1
-            elif isinstance(event, closing):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # the syntax error comes first; compose reports it
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, opening):
+            depth += 1
+            if depth > MAX_NESTING:
+                return event.start_mark.line + 1 if event.start_mark else 1
+        elif isinstance(event, closing):
+            depth -= 1
     return None
 
 
