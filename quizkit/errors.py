@@ -17,22 +17,26 @@ class UsageError(QuizkitError):
     exit_code = 2
 
 
-# quizkit's own words for the file errors a user can fix, so no message depends on the C library's wording
+# quizkit's own words for the file errors a user can fix (catalogue keys os.*, in zh and en), so no message
+# depends on the C library's wording
 _OS_WORDS = {
-    errno.ENOENT: "no such file or folder",
-    errno.ENOTDIR: "a part of the path is not a folder",
-    errno.EISDIR: "is a folder, not a file",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted (read-only or protected)",
-    errno.EROFS: "read-only file system",
-    errno.ENOSPC: "no space left on the device",
-    errno.EEXIST: "already exists",
-    errno.ENAMETOOLONG: "file name too long",
+    errno.ENOENT: "os.enoent",
+    errno.ENOTDIR: "os.enotdir",
+    errno.EISDIR: "os.eisdir",
+    errno.EACCES: "os.eacces",
+    errno.EPERM: "os.eperm",
+    errno.EROFS: "os.erofs",
+    errno.ENOSPC: "os.enospc",
+    errno.EEXIST: "os.eexist",
+    errno.ENAMETOOLONG: "os.enametoolong",
 }
 
 
 def describe_os_error(err: OSError, path: object = None) -> str:
     """`path: what went wrong`, for an OSError raised while reading or writing a user's file."""
     where = path if path is not None else (err.filename or "quizkit")
-    what = _OS_WORDS.get(err.errno or 0) or (err.strerror or str(err)).lower()
-    return f"{where}: {what}"
+    from quizkit.render.i18n import t
+
+    key = _OS_WORDS.get(err.errno or 0)
+    what = t(key) if key else (err.strerror or str(err)).lower()
+    return t("os.where", where=where, what=what)

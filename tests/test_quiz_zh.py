@@ -264,3 +264,22 @@ def test_the_error_guard_finds_a_planted_message(tmp_path):
         "def h(p):\n    raise UsageError(t('usage.no_bank', path=p))\n"
         "def k(p):\n    raise ValueError('unknown scoring scheme here')\n")
     assert _bare_errors(tmp_path, ["m.py"]) == ["m.py:2", "m.py:4"]
+
+
+def test_bank_stats_tables_and_file_errors_follow_the_language(tmp_path):
+    """bank stats' table headings, and quizkit's own words for a file error, in the language asked for."""
+    from click.testing import CliRunner
+
+    from quizkit.cli import cli
+
+    zh = CliRunner().invoke(cli, ["bank", "stats", "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    assert "按题型" in zh.output and "按主题" in zh.output and "by type" not in zh.output
+    en = CliRunner().invoke(cli, ["bank", "stats", "--lang", "en"])
+    assert "by type" in en.output and "按题型" not in en.output
+    missing = tmp_path / "nowhere" / "out.xml"
+    for lang, words, other in (("zh", "没有这个文件或文件夹", "no such file"), ("en", "no such file or folder", "没有")):
+        result = CliRunner().invoke(cli, ["bank", "export", "--format", "gift", "--output", str(missing),
+                                          "--lang", lang])
+        assert result.exit_code != 0
+        assert words in result.output and other not in result.output, result.output

@@ -81,9 +81,13 @@ def analyze(exports: tuple[str, ...], banks: tuple[str, ...], fmt: str) -> None:
 @bank.command()
 @paths_argument
 @format_option("text", "json")
-def stats(paths: tuple[str, ...], fmt: str) -> None:
+@lang_option
+def stats(paths: tuple[str, ...], fmt: str, lang: str | None) -> None:
     """Count questions by type, tag, topic and difficulty."""
     from quizkit.bank.load import load_checked
+    from quizkit.render.i18n import set_lang
+
+    set_lang(lang)
 
     result = load_checked(paths or None)
     questions = result.questions
@@ -106,16 +110,16 @@ def stats(paths: tuple[str, ...], fmt: str) -> None:
     folder, names = _bank_names([b["path"] for b in data["banks"]])
     if folder:
         click.echo(t("bank.in_folder", folder=folder))
-    banks = Table(title=f"{data['total']} questions in {len(result.banks)} banks")
+    banks = Table(title=t("stats.banks_title", n=data["total"], banks=len(result.banks)))
     for col in ("bank", "title", "questions"):
-        banks.add_column(col, justify="right" if col == "questions" else "left")
+        banks.add_column(t(f"stats.col.{col}"), justify="right" if col == "questions" else "left")
     for b, name in zip(data["banks"], names):
         banks.add_row(name, b["title"], str(b["count"]))
     console.print(banks)
-    for title, key in (("by type", "by_type"), ("by topic", "by_topic"), ("by difficulty", "by_difficulty")):
-        table = Table(title=title)
-        table.add_column(title.split()[-1])
-        table.add_column("questions", justify="right")
+    for col, key in (("type", "by_type"), ("topic", "by_topic"), ("difficulty", "by_difficulty")):
+        table = Table(title=t(f"stats.{key}"))
+        table.add_column(t(f"stats.col.{col}"))
+        table.add_column(t("stats.col.questions"), justify="right")
         for name, count in data[key].items():
             table.add_row(name, str(count))
         console.print(table)
