@@ -148,8 +148,9 @@ def test_bad_files_are_usage_errors(grader, tmp_path):
     assert {t.status for t in report.tests[1:]} == {"not_run"}
 
 
-def test_forked_worker_processes_share_the_warm_grader(grader):
-    """grade-batch forks workers after building the Grader; each must get its own zygote connection."""
+def test_a_forked_process_with_a_warm_grader_starts_its_own_zygote(grader):
+    """A process forked after the Grader was built (as a user script might) does not share its parent's zygote:
+    its first spawn request starts its own, and both grades come back right."""
     r, w = os.pipe()
     pids = []
     for name in ("honest_where.py", "honest_tanh.py"):

@@ -185,7 +185,6 @@ _LIBRARY = ["grading/runner.py", "grading/harness/session.py", "grading/devcheck
 _NOTE_LISTS = ("problems", "facts", "dropped")
 # Not prose: a command line shown as an example to copy (`  quizkit grade sigmoid sigmoid.py`).
 _NOT_PROSE = [re.compile(r"^\s*quizkit [a-z-]+\s*$")]
-_PENDING: set[str] = set()  # a command file the guard skips for now (none)
 _PROSE = re.compile(r"[A-Za-z]{2,}[\s,;:'()-]+[A-Za-z]{2,}")  # two English words in the literal parts
 
 
@@ -226,8 +225,7 @@ def _bare_prose(root: Path, files: list[str], library: bool) -> list[str]:
 
 
 def _cli_files(root: Path) -> list[str]:
-    return [str(p.relative_to(root)) for p in sorted((root / "cli").glob("*.py"))
-            if str(p.relative_to(root)) not in _PENDING]
+    return [str(p.relative_to(root)) for p in sorted((root / "cli").glob("*.py"))]
 
 
 def test_no_command_prints_or_raises_english_prose_outside_the_catalogue():

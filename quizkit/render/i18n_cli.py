@@ -22,7 +22,6 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.unknown_exercise": ("没有名为 '{exercise}' 的练习（已有：{known}）", "unknown exercise '{exercise}' (known: {known})"),
     "cli.none": ("无", "none"),
     "cli.error": ("错误：{message}", "Error: {message}"),
-    "cli.not_finite": ("{value} 不是有限的数。", "{value} is not a finite number."),
     "bank.in_folder": ("题库所在文件夹 {folder}：", "Banks in {folder}:"),
     # quizkit grade
     "grade.not_recorded": ("警告：这次评分没有记入你的进度：{error}", "Warning: the attempt was not recorded: {error}"),

@@ -38,8 +38,6 @@ def _t(key: str, lang: str, **args: object) -> str:
 
 def layers_in_force(disable: tuple[str, ...] = ()) -> list[str]:
     """Start one sandboxed child (with default limits) and return the layer ids its hello reports."""
-    import torch  # noqa: F401 - the zygote forks with torch loaded, as when grading
-
     from quizkit.grading.sandbox import zygote
     from quizkit.grading.sandbox.limits import Limits
     from quizkit.grading.sandbox.supervisor import Sandbox

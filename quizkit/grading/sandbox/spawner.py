@@ -1,9 +1,9 @@
 """Runs in the zygote, outside the trust boundary but before any submission: forks one sandboxed child per request.
 
-The zygote is forked from the supervisor right after `import torch` and before any test or reference is
-imported, so its memory holds no grading secrets. It talks only over the socketpair it was born with (and the
-connections handed out through it to forked workers): there is no path-named socket a child could reach. The
-set of layers is fixed when it starts (`switched_off`); a spawn request carries limits and folders, never layers.
+The zygote is a fresh interpreter (boot.py, started by zygote.start_zygote), never a fork of the supervisor, so
+its memory holds no grading secrets. It talks only over the socketpair it was born with: there is no path-named
+socket a child could reach. The set of layers is fixed when it starts (`switched_off`); a spawn request carries
+limits, folders and the language, never layers.
 
 Each spawn forks a *keeper*, which enters the namespaces and forks the child proper: the child is the init of
 its own PID namespace, so killing it kills everything the submission started. The keeper waits for it and dies
@@ -46,9 +46,6 @@ class _Spawned:
 
 def zygote_main(sock: socket.socket, fixed: Fixed) -> None:
     """Serve spawn requests until every connection is closed. Never returns."""
-    from quizkit.grading.sandbox import zygote
-
-    zygote.abandon()
     isolation.set_pdeathsig()
     isolation.set_dumpable(False)
     reaper = layers.SUBREAPER not in fixed.switched_off and isolation.set_subreaper()
@@ -98,12 +95,7 @@ def _serve(conns: dict[int, socket.socket], fd: int, keepers: dict[int, _Spawned
         return
     try:
         request = json.loads(data)
-        if request.get("op") == "connect":  # a forked supervisor worker wants its own line
-            mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            conns[mine.fileno()] = mine
-            _send(conn, {"op": "connected"}, [theirs.fileno()])
-            theirs.close()
-        elif request.get("op") == "spawn":
+        if request.get("op") == "spawn":
             keeper, child, fds = _spawn(request["config"], fixed, conns, wake)
             keepers[keeper] = _Spawned(child, fd)
             _send(conn, {"op": "spawned", "pid": child}, fds)

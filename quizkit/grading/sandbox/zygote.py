@@ -259,9 +259,3 @@ def _alive(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
-
-
-def abandon() -> None:
-    """In the zygote: nothing of a supervisor's to forget (it is a fresh interpreter, not a fork)."""
-    _clients.clear()
-    _zygotes.clear()
