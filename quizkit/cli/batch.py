@@ -164,14 +164,18 @@ def grade_batch(exercise_id: str, folder: Path, jobs: int, scheduler: str | None
 def _cluster_args(jobs: int, scheduler: str | None, ca: Path | None, cert: Path | None,  # type: ignore[no-untyped-def]
                   key: Path | None):
     """distributed's Security for a tls:// scheduler (None otherwise), after checking the options fit."""
-    from quizkit.grading.cluster import check_address, security
     from quizkit.render.i18n import t
 
-    tls = security(ca, cert, key)
-    if scheduler is None:
-        if tls is not None:
+    given = [x for x in (ca, cert, key) if x is not None]
+    if given and len(given) != 3:
+        raise UsageError(t("batch.usage.tls_together"))
+    if scheduler is None:  # the embedded cluster: dask is imported later, while its forkserver starts
+        if given:
             raise UsageError(t("batch.usage.tls_without_scheduler"))
         return None
+    from quizkit.grading.cluster import check_address, security
+
+    tls = security(ca, cert, key)
     if jobs != 1:
         raise UsageError(t("batch.usage.jobs_and_scheduler"))
     check_address(scheduler, tls)

@@ -19,7 +19,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,11 +170,47 @@ def grade_all(exercise, students: list[Student], *, jobs: int = 1,  # type: igno
         if scheduler is None and (jobs <= 1 or len(students) <= 1):
             _here(exercise, students, lang, interrupt, on_result)
             return
-        from quizkit.grading import cluster
+        with _forkserver() if scheduler is None else nullcontext():
+            from quizkit.grading import cluster
 
-        with cluster.open_client(jobs, scheduler, tls) as client:
-            cluster.grade_on_cluster(client, exercise, students, lang,
-                                     lambda s, r: _deliver(on_result, s, r), on_cluster)
+            with cluster.open_client(jobs, scheduler, tls) as client:
+                cluster.grade_on_cluster(client, exercise, students, lang,
+                                         lambda s, r: _deliver(on_result, s, r), on_cluster)
+
+
+@contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Worker processes spawned meanwhile inherit an ignored SIGINT (through exec, unlike a handler): a
+    terminal's Ctrl-C, sent to the whole process group, is this process's to handle; it shuts them down in order.
+    (A Ctrl-C during these seconds is lost; one that comes later stops the batch.) Workers the nanny restarts
+    later are set the same way by GraderPlugin.setup."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _forkserver() -> Iterator[None]:
+    """The embedded cluster's workers are forked from a forkserver that imports torch once for all of them and
+    gives each a zygote (sandbox/prefork.py). Started first, it imports torch while this process imports dask;
+    it ends with the batch, so that the next one forks from this process's environment of then."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["quizkit.grading.sandbox.prefork"])
+    with sigint_ignored():  # inherited by the forkserver, and so by every worker (Ctrl-C is this process's)
+        forkserver.ensure_running()
+    try:
+        yield
+    finally:
+        stop = getattr(forkserver._forkserver, "_stop", None)  # noqa: SLF001 - multiprocessing's only way to end it
+        if stop is not None:
+            stop()
 
 
 def _here(exercise, students: list[Student], lang: str, interrupt: _Interrupt,  # type: ignore[no-untyped-def]

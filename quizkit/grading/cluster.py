@@ -10,6 +10,7 @@ scheduler and the workers is trusted: a cluster belongs on a trusted network (or
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -23,7 +24,14 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from quizkit.errors import UsageError
-from quizkit.grading.batch import ClusterError, grade_bytes, parse_report, read_job, unreadable
+from quizkit.grading.batch import (
+    ClusterError,
+    grade_bytes,
+    parse_report,
+    read_job,
+    sigint_ignored,
+    unreadable,
+)
 from quizkit.grading.report import GradeReport
 from quizkit.render.i18n import t
 
@@ -103,17 +111,16 @@ class GraderPlugin(WorkerPlugin):
         if worker.status in (Status.closing, Status.closing_gracefully, Status.closed):
             zygote.close_all()
             supervisor.kill_live()
+            gc.freeze()  # the process ends soon: its last collections need not walk torch's objects (~0.3 s)
 
 
 # -- the client side ------------------------------------------------------------------------------------------
 def security(tls_ca: Path | None, tls_cert: Path | None, tls_key: Path | None) -> Any:
-    """distributed's Security for a tls:// scheduler: our certificate and the CA that signed the cluster's."""
-    given = [x for x in (tls_ca, tls_cert, tls_key) if x is not None]
-    if not given:
+    """distributed's Security for a tls:// scheduler: our certificate and the CA that signed the cluster's
+    (None without them; the command has checked that they come together)."""
+    if tls_ca is None or tls_cert is None or tls_key is None:
         return None
-    if len(given) != 3:
-        raise UsageError(t("batch.usage.tls_together"))
-    for path in given:
+    for path in (tls_ca, tls_cert, tls_key):
         if not path.is_file():
             raise UsageError(t("cli.no_such_file", path=path))
     from distributed.security import Security
@@ -132,25 +139,10 @@ def check_address(address: str, tls: Any) -> None:
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Worker processes spawned meanwhile inherit an ignored SIGINT (through exec, unlike a handler): a
-    terminal's Ctrl-C, sent to the whole process group, is this process's to handle; it shuts them down in order.
-    (A Ctrl-C during these seconds is lost; one that comes later stops the batch.) Workers the nanny restarts
-    later are set the same way by GraderPlugin.setup."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
 def open_client(jobs: int, scheduler: str | None, tls: Any = None) -> Iterator[Any]:
     """A client of the cluster at `scheduler`, or of an embedded one: `jobs` single-threaded worker processes
     on this machine, nothing listening beyond 127.0.0.1."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -165,8 +157,10 @@ def open_client(jobs: int, scheduler: str | None, tls: Any = None) -> Iterator[A
         return
     cluster: LocalCluster | None = None
     client: Client | None = None
+    # Workers (and any the nanny restarts) are forked from the forkserver that grade_all started (batch.py).
+    forked = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     try:
-        with _sigint_ignored():
+        with sigint_ignored():
             # Everything on 127.0.0.1; the scheduler's HTTP server (no dashboard without bokeh) on a free port.
             # dask's logs stay quiet: this command reports what fails (a heartbeat lost while the cluster shuts
             # down after Ctrl-C is not news).
@@ -175,11 +169,12 @@ def open_client(jobs: int, scheduler: str | None, tls: Any = None) -> Iterator[A
             client = Client(cluster)
         yield client
     finally:
-        with _sigint_ignored():  # a second Ctrl-C must not leave the workers running
+        with sigint_ignored():  # a second Ctrl-C must not leave the workers running
             if client is not None:
                 client.close()
             if cluster is not None:
                 cluster.close(timeout=20)
+        forked.__exit__(None, None, None)
 
 
 def dashboard(client: Any) -> str | None:

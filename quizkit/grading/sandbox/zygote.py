@@ -2,7 +2,8 @@
 
 The zygote is a fresh interpreter (boot.py), spawned with one end of the socketpair passed to it and never
 forked from the supervisor: a fork would copy whatever the supervisor holds (the reference, the tests) and the
-threads of a dask worker. There is no path-named socket: a child cannot find the zygote in /proc/<pid>/net/unix,
+threads of a dask worker. (A worker of grade-batch's embedded cluster is given one at its start instead, forked
+while it was still a single-threaded copy of a fresh forkserver: see prefork.py.) There is no path-named socket: a child cannot find the zygote in /proc/<pid>/net/unix,
 let alone connect to it. The set of isolation layers and the secret folders are fixed here, sent as the first
 message; one zygote runs per layer set (tests of the fallback switch layers off).
 
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,8 +36,9 @@ BOOT_TIMEOUT_S = 300.0  # a fresh zygote imports torch: slow on a loaded machine
 
 @dataclass
 class _Zygote:
-    proc: subprocess.Popen[bytes]
+    pid: int
     creator: int  # the supervisor process that started it (only it stops it)
+    reap: Callable[[], object]  # wait for its end: Popen.wait, or waitpid for a preforked one
 
 
 _zygotes: dict[Key, _Zygote] = {}
@@ -139,17 +142,26 @@ def secret_paths(extra: list[Path] | tuple[Path, ...] = ()) -> list[str]:
 
 def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = (), key: Key = frozenset()) -> None:
     """Start the zygote for this layer set (idempotent): a fresh interpreter (`python -I`, never a fork of this
-    process, which may be a multithreaded dask worker holding the reference in memory). It imports torch while
-    the caller goes on, so call it as early as possible; the first spawn request waits until it is ready.
+    process, which may be a multithreaded dask worker holding the reference in memory), or the one prefork.py
+    made for this worker. A fresh one imports torch while the caller goes on, so call it as early as possible;
+    the first spawn request waits until it is ready.
 
     Its death signal follows the thread that starts it (Linux's PR_SET_PDEATHSIG), so start it from a thread
     that lives as long as the grader: the main thread, or a dask worker's event loop or task thread."""
     z = _zygotes.get(key)
-    if z is not None and _alive(z.proc.pid) and key in _clients:
+    if z is not None and _alive(z.pid) and key in _clients:
         return
     fixed = {"switched_off": sorted(key), "secrets": secret_paths(extra_secrets)}
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     isolation.set_dumpable(False)  # a child of our uid must not read our memory (it holds the reference)
+    z, ours, log = _preforked() or _spawn(fixed)
+    ours.send(json.dumps({"op": "fixed", **fixed}).encode())  # over the socket: no secret path in argv
+    _zygotes[key] = z
+    _clients[key] = ZygoteClient(ours, booting=True, log=log)
+    atexit.register(_stop, z)
+
+
+def _spawn(fixed: dict[str, Any]) -> tuple[_Zygote, socket.socket, IO[bytes]]:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     log = tempfile.TemporaryFile()  # the boot's own errors (zygote_main then points stderr at /dev/null)
     try:
         proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, str(theirs.fileno()),
@@ -158,10 +170,17 @@ def start_zygote(extra_secrets: list[Path] | tuple[Path, ...] = (), key: Key = f
                                 stdout=subprocess.DEVNULL, stderr=log, close_fds=True)
     finally:
         theirs.close()
-    ours.send(json.dumps({"op": "fixed", **fixed}).encode())  # over the socket: no secret path in argv
-    _zygotes[key] = _Zygote(proc, os.getpid())
-    _clients[key] = ZygoteClient(ours, booting=True, log=log)
-    atexit.register(_stop, proc, os.getpid())
+    return _Zygote(proc.pid, os.getpid(), proc.wait), ours, log
+
+
+def _preforked() -> tuple[_Zygote, socket.socket, IO[bytes]] | None:
+    """The zygote an embedded cluster's worker was given at its start (prefork.py), if this is one."""
+    prefork = sys.modules.get("quizkit.grading.sandbox.prefork")
+    got = prefork.take() if prefork is not None else None  # type: ignore[attr-defined]
+    if got is None:
+        return None
+    pid, ours, log = got
+    return _Zygote(pid, os.getpid(), lambda: os.waitpid(pid, 0)), ours, log
 
 
 # The zygote's first lines: Ctrl-C belongs to the supervisor, then the module path the supervisor uses.
@@ -204,7 +223,7 @@ def connection(key: Key) -> ZygoteClient:
     client = _clients.get(key)
     if client is not None and client.owner == os.getpid():
         z = _zygotes.get(key)
-        if z is not None and _alive(z.proc.pid):
+        if z is not None and _alive(z.pid):
             return client
     reset(key)
     start_zygote(key=key)
@@ -217,7 +236,7 @@ def reset(key: Key) -> None:
         client.sock.close()
     z = _zygotes.pop(key, None)
     if z is not None and z.creator == os.getpid():
-        _stop(z.proc, z.creator)
+        _stop(z)
 
 
 def client_for(key: Key) -> ZygoteClient | None:
@@ -227,7 +246,7 @@ def client_for(key: Key) -> ZygoteClient | None:
 
 def stop_all() -> None:
     for z in list(_zygotes.values()):
-        _stop(z.proc, z.creator)
+        _stop(z)
 
 
 def close_all() -> None:
@@ -237,12 +256,12 @@ def close_all() -> None:
     stop_all()
 
 
-def _stop(proc: subprocess.Popen[bytes], creator: int) -> None:
-    if os.getpid() != creator:
+def _stop(z: _Zygote) -> None:
+    if os.getpid() != z.creator:
         return  # a forked process exiting must not take its parent's zygote down
     try:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        os.kill(z.pid, signal.SIGKILL)
+        z.reap()
     except (ProcessLookupError, ChildProcessError, PermissionError):
         pass
 
