@@ -10,6 +10,7 @@ import csv
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -299,3 +300,66 @@ def test_only_the_submissions_bytes_go_out_and_only_json_text_comes_back(cluster
         sorted(s.encode() for s in students.values())
     _until(lambda: len(returned) == len(students), 30, "the results")
     assert all(type(r) is str and "report" in json.loads(r) for r in returned)
+
+
+def _certificates(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA of its own and one certificate it signed (for every role), made with the openssl CLI."""
+    folder.mkdir()
+    ca, ca_key, cert, key, csr = (folder / f for f in ("ca.pem", "ca.key", "cert.pem", "cert.key", "cert.csr"))
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca), "-days", "2",
+            "-subj", f"/CN={name} CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-out",
+            str(cert), "-days", "2")
+    return ca, cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI to make certificates")
+def test_a_tls_cluster_grades_and_refuses_a_certificate_it_did_not_sign(tmp_path, monkeypatch):
+    """A `tls://` scheduler and worker started with the dask CLI: grade-batch grades through them with the
+    course's certificates. The control: a client whose certificate another CA signed is refused, in one line."""
+    from quizkit.grading import cluster as cluster_module
+
+    monkeypatch.setattr(cluster_module, "CONNECT_TIMEOUT_S", 5.0)
+    ca, cert, key = _certificates(tmp_path / "course", "course")
+    tls = ["--tls-ca-file", str(ca), "--tls-cert", str(cert), "--tls-key", str(key)]
+    env = _env(tmp_path)
+    procs: list[subprocess.Popen] = []
+    try:
+        info = tmp_path / "scheduler.json"
+        procs.append(subprocess.Popen([str(DASK), "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port",
+                                       "0", "--no-dashboard", "--scheduler-file", str(info), *tls],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                      cwd=tmp_path, start_new_session=True))
+        _until(lambda: info.is_file() and info.stat().st_size > 0, 60, "the tls dask scheduler")
+        address = json.loads(info.read_text())["address"]
+        assert address.startswith("tls://127.0.0.1:")
+        procs.append(subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-nanny",
+                                       "--no-dashboard", "--host", "127.0.0.1", *tls],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                      cwd=tmp_path, start_new_session=True))
+        folder = _write(tmp_path / "class", {"张三": REFERENCE.read_text(), "wrong": CLASS["wrong"]})
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        out = tmp_path / "tls.csv"
+        result = CliRunner().invoke(cli, ["grade-batch", "sigmoid", str(folder), "--output", str(out),
+                                          "--scheduler", address, *tls])
+        assert result.exit_code == 0, result.output
+        scores = {r["student"]: r["passed"] for r in _rows(out)}
+        assert scores == {"张三": "1", "wrong": "0"}
+
+        rogue = _certificates(tmp_path / "rogue", "rogue")
+        result = CliRunner().invoke(cli, ["grade-batch", "sigmoid", str(folder), "--output", str(tmp_path / "x.csv"),
+                                          "--scheduler", address, "--tls-ca-file", str(rogue[0]),
+                                          "--tls-cert", str(rogue[1]), "--tls-key", str(rogue[2])])
+        assert result.exit_code == 1, result.output
+        assert f"cannot reach the dask scheduler at {address}" in result.output
+        error = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert len(error) == 1 and "Traceback" not in result.output, result.output
+    finally:
+        for proc in procs:
+            _stop(proc)

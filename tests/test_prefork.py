@@ -1,0 +1,120 @@
+"""The embedded cluster's warm start (sandbox/prefork.py): workers forked from one forkserver that imported
+torch, each given a zygote forked before it ran anything, and every other process spawning a fresh zygote.
+
+Real processes throughout: grade_all's own forkserver, real forks, a real sandboxed grade."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizkit.cli import cli
+from quizkit.grading.batch import _forkserver
+from quizkit.paths import exercises_dir, reference_dir
+
+REFERENCE = reference_dir() / "sigmoid.py"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ppid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as fh:
+        return int(fh.read().rsplit(")", 1)[1].split()[1])
+
+
+def _threads(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        return int(next(line for line in fh if line.startswith("Threads:")).split()[1])
+
+
+def _worker_probe(out: str, reference: str) -> None:
+    """What a forked worker finds: run in a forkserver child, as a dask worker is."""
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.grading.runner import Grader
+    from quizkit.grading.sandbox import zygote
+
+    secret = (str(exercises_dir()), str(reference_dir()))
+    before = sorted(name for name, mod in list(sys.modules.items())
+                    if name.startswith("quizkit_reference") or str(getattr(mod, "__file__", "")).startswith(secret))
+    report = Grader(load_exercise("sigmoid")).grade(reference)
+    (z,) = zygote._zygotes.values()
+    Path(out).write_text(json.dumps({
+        "score": report.score, "max": report.max_score, "isolation": report.isolation,
+        "zygote_parent": _ppid(z.pid), "me": os.getpid(), "zygote_threads": _threads(z.pid),
+        "zygote_cmdline": Path(f"/proc/{z.pid}/cmdline").read_bytes().decode(errors="replace"),
+        "secret_modules_before_grading": before}))
+
+
+def test_a_forked_worker_grades_with_the_zygote_it_was_given(tmp_path):
+    out = tmp_path / "probe.json"
+    with _forkserver():
+        proc = multiprocessing.get_context("forkserver").Process(target=_worker_probe,
+                                                                 args=(str(out), str(REFERENCE)))
+        proc.start()
+        proc.join(120)
+        assert proc.exitcode == 0
+    got = json.loads(out.read_text())
+    assert got["score"] == got["max"] > 0
+    assert got["zygote_parent"] == got["me"]  # forked by the worker itself, not spawned
+    assert "-I" not in got["zygote_cmdline"].split("\0")  # the fresh spawn would be `python -I -c ...`
+    assert got["zygote_threads"] == 1
+    assert got["secret_modules_before_grading"] == []
+    from quizkit.grading.exercises import load_exercise
+    from quizkit.grading.runner import Grader
+
+    spawned = Grader(load_exercise("sigmoid")).grade(REFERENCE)  # this process: a fresh `python -I` zygote
+    assert got["isolation"] == spawned.isolation and "seccomp" in spawned.isolation
+
+
+# Forked after torch's import, as a forkserver's child is (torch's import starts a native thread, which a fork
+# leaves behind); "threaded" starts a thread of its own in the child before the hook runs.
+_HOOK = """
+import os, signal, sys, threading, time
+from quizkit.grading.sandbox import prefork
+pid = os.fork()
+if pid == 0:
+    if sys.argv[1] == "threaded":
+        threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+    prefork._fork_zygote(None)
+    got = prefork.take()
+    print("given" if got else "none", flush=True)
+    if got:
+        os.kill(got[0], signal.SIGKILL)
+        os.waitpid(got[0], 0)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.parametrize("kind, expected", [("threaded", "none"), ("single", "given")])
+def test_a_process_with_a_second_thread_is_given_no_zygote(kind, expected):
+    """The zygote is forked only from a single-threaded process; the single-threaded run is the positive control
+    (the same hook does fork one there)."""
+    result = subprocess.run([sys.executable, "-c", _HOOK, kind], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT)
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_each_batch_forks_from_the_environment_of_its_own_start(tmp_path, monkeypatch):
+    """The forkserver ends with its batch: a second batch in the same process does not inherit the first one's
+    environment. Here the first switches the static scan off, so `import sys` is caught only at run time."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "kim.py").write_text("import sys\nsys.exit(0)\n")
+    (folder / "lee.py").write_text(REFERENCE.read_text())
+    monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    reasons = []
+    for disable in ("scan", ""):
+        monkeypatch.setenv("QUIZKIT_SANDBOX_DISABLE", disable)
+        out = tmp_path / f"results-{disable or 'all'}.csv"
+        result = CliRunner().invoke(cli, ["grade-batch", "sigmoid", str(folder), "--jobs", "2", "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        row = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("kim,"))
+        reasons.append(row.split(",")[10])
+    assert reasons == ["import_crash", "forbidden"]
