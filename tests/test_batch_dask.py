@@ -6,7 +6,6 @@ they are compared with: the attacks below must reach the sandbox at run time, no
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from csv_rows import read_csv
 
 from quizkit.cli import cli
 from quizkit.paths import exercises_dir, reference_dir
@@ -119,14 +119,6 @@ def cluster(tmp_path_factory):
             _stop(proc)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
-    except FileNotFoundError:
-        return []
-
-
 def _write(folder: Path, students: dict[str, str]) -> Path:
     folder.mkdir(parents=True)
     for name, source in students.items():
@@ -165,7 +157,7 @@ def test_attacks_are_graded_in_the_sandbox_not_run_in_the_worker(cluster, tmp_pa
                            "--scheduler", cluster.address], capture_output=True, text=True, env=cluster.env,
                           cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
-    rows = {r["student"]: r for r in _rows(out)}
+    rows = {r["student"]: r for r in read_csv(out)}
     assert set(rows) == {"steal", "write"}
     assert all(r["passed"] == "0" for r in rows.values()), rows
     assert list(canary.iterdir()) == []
@@ -197,13 +189,13 @@ def test_a_worker_killed_mid_run_loses_nobody_and_scores_match_the_embedded_clus
                              str(out), "--scheduler", cluster.address], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=cluster.env, cwd=tmp_path)
     try:
-        _until(lambda: len(_rows(out)) >= 1 or proc.poll() is not None, 240, "the first result")
+        _until(lambda: len(read_csv(out)) >= 1 or proc.poll() is not None, 240, "the first result")
         assert proc.poll() is None, proc.communicate()
         zygotes = _children(victim.pid)
         assert zygotes, "the worker should have a warm sandbox zygote"
         os.kill(victim.pid, signal.SIGKILL)  # the worker dies with a task under way
         victim.wait(timeout=30)
-        kept_at_kill = len(_rows(out))
+        kept_at_kill = len(read_csv(out))
         stdout, stderr = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
@@ -212,7 +204,7 @@ def test_a_worker_killed_mid_run_loses_nobody_and_scores_match_the_embedded_clus
     assert proc.returncode == 0, stderr
     assert kept_at_kill < len(CLASS)
     _until(lambda: all(_gone(pid) for pid in zygotes), 15, "the dead worker's zygote to go")
-    rows = _rows(out)
+    rows = read_csv(out)
     names = [r["student"] for r in rows]
     assert sorted(names) == sorted(CLASS) and len(names) == len(set(names))  # each exactly once
     assert f"{len(CLASS)} students graded" in stdout
@@ -225,7 +217,7 @@ def test_a_worker_killed_mid_run_loses_nobody_and_scores_match_the_embedded_clus
     result = CliRunner(env=cluster.env).invoke(cli, ["grade-batch", "sigmoid", str(folder), "--output", str(embedded),
                                                      "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert [{k: r[k] for k in COMPARED} for r in _rows(embedded)] == [{k: r[k] for k in COMPARED} for r in rows]
+    assert [{k: r[k] for k in COMPARED} for r in read_csv(embedded)] == [{k: r[k] for k in COMPARED} for r in rows]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -349,7 +341,7 @@ def test_a_tls_cluster_grades_and_refuses_a_certificate_it_did_not_sign(tmp_path
         result = CliRunner().invoke(cli, ["grade-batch", "sigmoid", str(folder), "--output", str(out),
                                           "--scheduler", address, *tls])
         assert result.exit_code == 0, result.output
-        scores = {r["student"]: r["passed"] for r in _rows(out)}
+        scores = {r["student"]: r["passed"] for r in read_csv(out)}
         assert scores == {"张三": "1", "wrong": "0"}
 
         rogue = _certificates(tmp_path / "rogue", "rogue")

@@ -3,7 +3,6 @@ and that command grades the rest, everyone exactly once."""
 
 from __future__ import annotations
 
-import csv
 import os
 import shlex
 import signal
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from csv_rows import read_csv
 
 from quizkit.paths import reference_dir
 
@@ -20,14 +20,6 @@ REFERENCE = reference_dir() / "sigmoid.py"
 # Right, but slow to import: the interrupt lands while one of these is being graded.
 SLOW = "_busy = sum(range(10_000_000))\n" + REFERENCE.read_text()  # (time.sleep is off the import allowlist)
 STUDENTS = ["a", "slow1", "slow2", "slow3", "slow4", "slow5"]
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
-    except FileNotFoundError:
-        return []
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -57,7 +49,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_pa
                             text=True, env=_env(tmp_path), cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + 180
-        while len(_rows(out)) < 1 and proc.poll() is None and time.monotonic() < deadline:
+        while len(read_csv(out)) < 1 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, proc.communicate()
         if target == "group":
@@ -76,7 +68,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_pa
         if not _group_gone(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, (stdout, stderr)
-    kept = _rows(out)
+    kept = read_csv(out)
     assert 1 <= len(kept) < len(STUDENTS), kept
     # nobody half graded: the student being graded at Ctrl-C is dropped, not recorded with the tests run so far
     assert all(r["passed"] == "1" and r["tests_passed"] == r["tests_total"] == "8" for r in kept), kept
@@ -90,7 +82,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_grades_the_rest_once(tmp_pa
                            env=_env(tmp_path), cwd=tmp_path, timeout=300)
     assert again.returncode == 0, again.stderr
     assert f"Resuming: {len(kept)} already graded, {len(STUDENTS) - len(kept)} to go" in again.stderr
-    final = _rows(out)
+    final = read_csv(out)
     assert [r["student"] for r in final] == STUDENTS  # each exactly once, in order
     assert all(r["passed"] == "1" for r in final)
     assert [r for r in final if r["student"] in {k["student"] for k in kept}] == kept  # kept rows untouched

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from csv_rows import read_csv
 
 from quizkit.cli import cli
 from quizkit.paths import exercises_dir, reference_dir
@@ -53,11 +53,6 @@ def write_class(folder: Path, students: dict[str, tuple[str | bytes, str]]) -> P
         path = folder / f"{name}.py"
         path.write_bytes(source) if isinstance(source, bytes) else path.write_text(source, encoding="utf-8")
     return folder
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")

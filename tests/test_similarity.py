@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner
+from csv_rows import read_csv
 
 from quizkit.cli import cli
 from quizkit.grading.batch import discover
@@ -97,11 +97,6 @@ def write(folder: Path, files: dict[str, str | bytes]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body) if isinstance(body, bytes) else path.write_text(body, encoding="utf-8")
     return folder
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
 
 
 def pair(row: dict[str, str]) -> frozenset[str]:

@@ -103,7 +103,7 @@ def student_key(name: str) -> tuple:
 _EXCEL_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _excel_cell(value: object) -> object:
+def excel_cell(value: object) -> object:
     """Excel runs a cell that starts with = + - @ as a formula; a student's file name must not (OWASP CSV
     injection). The leading apostrophe is Excel's own "this is text" mark, and _read takes it off again."""
     if isinstance(value, str) and value.startswith(_EXCEL_FORMULA):
@@ -175,7 +175,7 @@ class ResultsFile:
         writer.writeheader()
         for entry in self.sorted_rows():
             cells = {**entry, "passed": 1 if entry.get("passed") in (True, 1, "1") else 0}
-            writer.writerow({k: _excel_cell(v) for k, v in cells.items()} if self.excel else cells)
+            writer.writerow({k: excel_cell(v) for k, v in cells.items()} if self.excel else cells)
         text = buffer.getvalue()
         write_atomic(self.path, text.encode("utf-8-sig") if self.excel else text)
 

@@ -174,7 +174,7 @@ def output_paths(exercise_id: str, folder: Path) -> tuple[Path, Path]:
 def write(result: Similarity, folder: Path, *, excel: bool = False) -> tuple[Path, Path]:
     """Write the ranked pairs and the HTML report into `folder` (created if missing), each file atomically."""
     from quizkit.errors import describe_os_error
-    from quizkit.grading.results import _excel_cell  # the same guard as grade-batch's results.csv
+    from quizkit.grading.results import excel_cell  # the same guard as grade-batch's results.csv
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -186,7 +186,7 @@ def write(result: Similarity, folder: Path, *, excel: bool = False) -> tuple[Pat
     writer.writeheader()
     for rank, pair in enumerate(result.pairs, 1):
         row = pair.row(rank)
-        writer.writerow({k: _excel_cell(v) for k, v in row.items()} if excel else row)
+        writer.writerow({k: excel_cell(v) for k, v in row.items()} if excel else row)
     write_atomic(csv_path, ("\ufeff" if excel else "") + buf.getvalue())
     result._detector.conf.out_file = str(html_path)  # shown in the report's configuration
     write_atomic(html_path, result.html())
