@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,71 @@ def test_each_batch_forks_from_the_environment_of_its_own_start(tmp_path, monkey
         row = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("kim,"))
         reasons.append(row.split(",")[10])
     assert reasons == ["import_crash", "forbidden"]
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_an_embedded_worker_killed_mid_batch_is_replaced_and_nothing_outlives_the_batch(tmp_path):
+    """SIGKILL one forked worker while it grades: the nanny forks a new one from the same forkserver, every
+    student is graded once, and when the command ends no process it started (the killed worker's zygote
+    included) is left."""
+    slow = "_busy = sum(range(10_000_000))\n" + REFERENCE.read_text()
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = [f"s{i}" for i in range(8)]
+    for name in names:
+        (folder / f"{name}.py").write_text(slow)
+    out = tmp_path / "results.csv"
+    env = {**os.environ, "QUIZKIT_HOME": str(tmp_path / "home"), "LANG": "en_US.UTF-8", "LC_ALL": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "quizkit", "grade-batch", "sigmoid", str(folder), "--jobs", "2",
+                             "--output", str(out)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        victim = None
+        while victim is None and proc.poll() is None and time.monotonic() < deadline:
+            servers = [c for c in _children(proc.pid) if "multiprocessing.forkserver" in _cmdline(c)]
+            workers = [w for s in servers for w in _children(s)]
+            seen |= set(workers) | {z for w in workers for z in _children(w)}
+            if out.is_file() and out.read_text(encoding="utf-8").count("\n") >= 2 and workers:
+                victim = workers[0]
+                seen |= set(_children(victim))
+                os.kill(victim, signal.SIGKILL)
+            time.sleep(0.05)
+        assert victim is not None, "no worker was seen grading"
+        output, _ = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, output
+    rows = [line.split(",") for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert sorted(r[0] for r in rows) == names and {r[5] for r in rows} == {"1"}
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [p for p in seen if _running(p)] == []
