@@ -188,3 +188,26 @@ def test_an_embedded_worker_killed_mid_batch_is_replaced_and_nothing_outlives_th
     while any(_running(p) for p in seen) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [p for p in seen if _running(p)] == []
+
+
+_SCRUB = """
+import sys, tempfile, pathlib
+from quizkit.grading.sandbox.scrub import scrub_memory
+secret = pathlib.Path(tempfile.mkdtemp())
+(secret / "answers_mod.py").write_text("def answer():\\n    return 42\\n")
+sys.path.insert(0, str(secret))
+import answers_mod
+kept = answers_mod.answer  # held outside sys.modules too
+if sys.argv[1] == "scrub":
+    scrub_memory([str(secret)])
+print("answers_mod" in sys.modules, kept())
+"""
+
+
+@pytest.mark.parametrize("kind, expected", [("scrub", "False None"), ("control", "True 42")])
+def test_the_zygote_forgets_a_secret_module_and_what_it_left_behind(kind, expected):
+    """A module from a secret folder is dropped and its functions emptied, even one held elsewhere; the control
+    (no scrub) still answers 42."""
+    result = subprocess.run([sys.executable, "-c", _SCRUB, kind], capture_output=True, text=True, timeout=60,
+                            cwd=ROOT)
+    assert result.stdout.strip() == expected, result.stderr

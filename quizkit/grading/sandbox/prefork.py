@@ -13,6 +13,8 @@ spawns a fresh interpreter as before.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import socket
 import tempfile
@@ -72,3 +74,6 @@ class _Hook:
 
 _HOOK = _Hook()
 util.register_after_fork(_HOOK, _fork_zygote)
+# The forkserver ends with the batch, which waits for it: its last collections need not walk torch's objects.
+# (Its children leave through os._exit and never run this.)
+atexit.register(gc.freeze)
