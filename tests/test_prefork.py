@@ -211,3 +211,31 @@ def test_the_zygote_forgets_a_secret_module_and_what_it_left_behind(kind, expect
     result = subprocess.run([sys.executable, "-c", _SCRUB, kind], capture_output=True, text=True, timeout=60,
                             cwd=ROOT)
     assert result.stdout.strip() == expected, result.stderr
+
+
+_PLANT = """import pathlib
+pathlib.Path(__file__).with_name("hijacked-" + __name__).write_text("ran")
+raise ImportError("planted")
+"""
+
+
+def test_students_files_in_the_current_folder_shadow_no_module(tmp_path):
+    """`python -m quizkit grade-batch . --jobs 2` run inside the class folder: a student's torch.py or numpy.py
+    there is never imported, by the command, its forkserver, workers or zygotes. The control shows the planted
+    files do run when the folder is on the path."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("torch", "numpy", "dask"):
+        (folder / f"{name}.py").write_text(_PLANT)
+    (folder / "lee.py").write_text(REFERENCE.read_text())
+    (folder / "kim.py").write_text(REFERENCE.read_text())
+    out = tmp_path / "results.csv"
+    env = {**os.environ, "QUIZKIT_HOME": str(tmp_path / "home"), "LANG": "en_US.UTF-8", "LC_ALL": ""}
+    result = subprocess.run([sys.executable, "-m", "quizkit", "grade-batch", "sigmoid", ".", "--jobs", "2",
+                             "--output", str(out)], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    assert sorted(folder.glob("hijacked-*")) == [], result.stdout + result.stderr
+    rows = {line.split(",")[0]: line.split(",")[5] for line in out.read_text(encoding="utf-8").splitlines()[1:]}
+    assert rows["lee"] == rows["kim"] == "1", result.stdout + result.stderr
+    control = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, ''); import numpy"], cwd=folder,
+                             capture_output=True, text=True, timeout=60)
+    assert "planted" in control.stderr and (folder / "hijacked-numpy").is_file()

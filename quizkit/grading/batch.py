@@ -198,19 +198,28 @@ def sigint_ignored() -> Iterator[None]:
 def _forkserver() -> Iterator[None]:
     """The embedded cluster's workers are forked from a forkserver that imports torch once for all of them and
     gives each a zygote (sandbox/prefork.py). Started first, it imports torch while this process imports dask;
-    it ends with the batch, so that the next one forks from this process's environment of then."""
+    it ends with the batch, so that the next one forks from this process's environment of then.
+
+    It starts in an empty folder of its own: it is a `python -c` process, whose sys.path begins with its current
+    folder, and the current folder may hold students' files (a torch.py there would run in it)."""
     import multiprocessing
     from multiprocessing import forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(["quizkit.grading.sandbox.prefork"])
-    with sigint_ignored():  # inherited by the forkserver, and so by every worker (Ctrl-C is this process's)
-        forkserver.ensure_running()
-    try:
-        yield
-    finally:
-        stop = getattr(forkserver._forkserver, "_stop", None)  # noqa: SLF001 - multiprocessing's only way to end it
-        if stop is not None:
-            stop()
+    with tempfile.TemporaryDirectory(prefix="quizkit-forkserver-") as empty:
+        here = os.getcwd()
+        os.chdir(empty)
+        try:
+            with sigint_ignored():  # inherited by the forkserver, and so by every worker (Ctrl-C is ours)
+                forkserver.ensure_running()
+        finally:
+            os.chdir(here)
+        try:
+            yield
+        finally:
+            stop = getattr(forkserver._forkserver, "_stop", None)  # noqa: SLF001 - multiprocessing's only way to end it
+            if stop is not None:
+                stop()
 
 
 def _here(exercise, students: list[Student], lang: str, interrupt: _Interrupt,  # type: ignore[no-untyped-def]

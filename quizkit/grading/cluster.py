@@ -1,5 +1,5 @@
 """Runs in the trusted supervisor, at both ends of a dask cluster: the client hands out submissions, and each
-worker grades them with a warm Grader of its own (its sandbox zygote spawned fresh, never forked).
+worker grades them with a warm Grader of its own (its sandbox zygote never forked from the worker's threads).
 
 What crosses the wire, and nothing else: to a worker, the exercise id, the language, a fingerprint of the
 exercise, and the submission's file name and bytes; back, the JSON text of the report (GradeReport.to_dict).

@@ -1,5 +1,6 @@
-"""Runs in the zygote, a fresh interpreter that zygote.start_zygote spawned: before any submission, it learns
-what the supervisor fixed, imports torch and everything a child runs, then serves spawn requests (spawner.py).
+"""Runs in the zygote, a fresh interpreter that zygote.start_zygote spawned (or the fork of a new embedded worker,
+prefork.py): before any submission, it learns what the supervisor fixed, imports torch and everything a child
+runs, then serves spawn requests (spawner.py).
 
 It was started with `python -I`, so neither the current folder (which may hold students' files) nor PYTHON*
 variables shape what it imports; SIGINT is already ignored (Ctrl-C is the supervisor's to handle).

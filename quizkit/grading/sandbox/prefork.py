@@ -1,4 +1,5 @@
-"""The embedded cluster's warm start (grade-batch --jobs N): one torch import for all its workers and zygotes.
+"""Runs in grade-batch's forkserver, then in each trusted worker forked from it: the embedded cluster's warm start
+(--jobs N), one torch import for all its workers and their zygotes.
 
 grade-batch starts its dask workers from a multiprocessing forkserver, itself a fresh interpreter, that imports
 this module first: torch, and the code a worker and a zygote run. Nothing of an exercise (tests, reference,
