@@ -109,3 +109,11 @@ def fold_str(node: ast.AST) -> str | None:
             return sep.join(items)  # type: ignore[arg-type]
     return None
 
+
+def bind_import(aliases: dict[str, str], alias: ast.alias) -> None:
+    """Record what `import a.b [as x]` binds: x names a.b; without `as`, a names the package a."""
+    if alias.asname:
+        aliases[alias.asname] = alias.name
+    else:
+        top = alias.name.split(".")[0]
+        aliases[top] = top

@@ -18,7 +18,7 @@ import sys
 import types
 from typing import Any
 
-from quizkit.grading.forbidden.names import MISSING, Finding, fold_str, resolve
+from quizkit.grading.forbidden.names import MISSING, Finding, bind_import, fold_str, resolve
 from quizkit.render.i18n import t
 
 ALLOWED_DUNDER_ATTRS = frozenset({"__init__", "__name__", "__qualname__", "__doc__"})
@@ -146,11 +146,7 @@ class Rules(ast.NodeVisitor):
         for a in node.names:
             if a.name not in self.allowed:
                 self.refuse(node, "forbidden.import", a.name)
-            if a.asname:
-                self.aliases[a.asname] = a.name
-            else:
-                top = a.name.split(".")[0]
-                self.aliases[top] = top
+            bind_import(self.aliases, a)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:

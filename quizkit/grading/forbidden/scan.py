@@ -13,7 +13,7 @@ import sys
 import types
 from collections.abc import Sequence
 
-from quizkit.grading.forbidden.names import Finding, Target, fold_str, resolve
+from quizkit.grading.forbidden.names import Finding, Target, bind_import, fold_str, resolve
 from quizkit.grading.forbidden.policy import Policy
 from quizkit.grading.forbidden.rules import check_rules
 
@@ -83,11 +83,7 @@ class Scanner(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for a in node.names:
             self.check_dotted(node, a.name)
-            if a.asname:
-                self.aliases[a.asname] = a.name
-            else:
-                top = a.name.split(".")[0]
-                self.aliases[top] = top
+            bind_import(self.aliases, a)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
