@@ -169,6 +169,42 @@ def test_a_missing_damaged_or_incomplete_recording_fails_the_checks_with_a_messa
     assert [n for n, t in cases["incomplete"].items() if t["status"] != "passed"] == ["test_sigmoid_float32"]
 
 
+# exercise -> (its @instructor_only helper, a line of that helper's body, a mutant whose mistake it names)
+WITHHELD = {"adam": ("_WrongAdam", "self.b1, self.b2 = betas[::-1]", "eps_inside_sqrt.py"),
+            "receptive_field": ("_variant", "size = size * span if multiply else", "jump_updated_first.py")}
+
+
+@pytest.fixture(scope="module")
+def mistakes_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mistakes") / "course"
+    result = CliRunner().invoke(main, ["exercise", "export", *WITHHELD, "--format", "student", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("exercise", sorted(WITHHELD))
+def test_helpers_that_model_mistakes_stay_out_and_the_mistake_still_fails(mistakes_build, student, exercise):
+    """A model of the usual mistakes is mostly the right algorithm: the build withholds it. The mistake still fails
+    the same visible tests there, only without its cause named (the instructor's build names it: the control)."""
+    helper, body, mutant_name = WITHHELD[exercise]
+    ex = load_exercise(exercise)
+    assert body in ex.test_file.read_text(encoding="utf-8")
+    shipped = (mistakes_build / "exercises" / exercise / ex.test_file.name).read_text(encoding="utf-8")
+    assert body not in shipped and f"{helper} = withheld({helper!r})" in shipped
+    mutant = next(p for p in ex.mutants if p.name == mutant_name)
+    instructor = grade(ex, mutant, lang="en")
+    failed = {t.name: t.message for t in instructor.tests if t.visibility == "visible" and t.status.value != "passed"}
+    assert failed
+    code, report = _grade_in(mistakes_build, exercise, student(mutant, f"{exercise}.py"))
+    assert code == 1
+    practice = {t["name"]: t["message"] for t in report["tests"] if t["status"] != "passed"}
+    assert set(practice) == set(failed)
+    named = [n for n in failed if failed[n] != practice[n]]
+    assert named, "the instructor's build names a cause the practice build cannot"
+    for name in named:
+        assert "instructor's build" not in practice[name], practice[name]
+
+
 def test_hidden_tests_are_removed_whatever_name_the_decorator_has():
     source = (
         "import quizkit.grading.testing as qt\n"

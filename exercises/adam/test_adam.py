@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from quizkit.grading.wire.codec import SubmissionError
-from quizkit.grading.testing import assert_trajectory, check, expected, hidden, points, say, tr
+from quizkit.grading.testing import assert_trajectory, check, expected, hidden, instructor_only, points, say, tr
 
 # The probes run inside the sandboxed child on the student's module; here the same loop runs on the reference,
 # through expected() (once per process, cached; replayed from the recording in a student build).
@@ -24,6 +24,7 @@ def _compare(got, want, inits, *, call, hint, causes=()):
     assert_trajectory(got, want, inits, rtol=RTOL, atol=ATOL, call=call, hint=hint, state="m, v", causes=causes)
 
 
+@instructor_only  # with no mistake switched on it is Adam itself: the student build leaves it out
 class _WrongAdam:
     """Adam as the usual mistakes write it, run here in the trusted process: a submission whose trajectory is
     one of these is told which mistake it made."""

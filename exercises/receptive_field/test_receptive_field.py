@@ -5,7 +5,7 @@ import random
 import torch
 import torch.nn as nn
 
-from quizkit.grading.testing import check, hidden, points, tr
+from quizkit.grading.testing import NotRecorded, check, hidden, instructor_only, points, tr
 
 KEYS = ("size", "stride", "padding")
 
@@ -30,6 +30,7 @@ def _get(layer, key, default):
     return layer.get(key, default)
 
 
+@instructor_only  # with no mistake switched on it is the answer itself: the student build leaves it out
 def _variant(layers, *, jump_first=False, no_dilation=False, padding_jump=True, multiply=False):
     """The recurrences with one known mistake switched on (used only to name the mistake in a message)."""
     size, jump, pad = 1, 1, 0
@@ -92,7 +93,10 @@ def _expect(submission, layers, want, *, name=None, source=tr("递推公式", "t
     hint = tr("检查 r、j、P 三个递推式，以及默认值 stride=1、padding=0、dilation=1。",
               "Check the three recurrences r, j and P, and the defaults stride=1, padding=0, dilation=1.")
     for flags, text in MISTAKES:
-        variant = _variant(layers, **flags)
+        try:
+            variant = _variant(layers, **flags)
+        except NotRecorded:  # the student build: the mistake is not named
+            break
         if variant != want and values == variant:
             hint = text
             break

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
-from quizkit.grading.expected import NotRecorded, expected
+from quizkit.grading.expected import NotRecorded, expected, withheld
 from quizkit.grading.wire.codec import Seeded
 from quizkit.render.i18n import get_lang, t
 
-__all__ = ["Seeded", "Tr", "assert_close", "assert_trajectory", "assert_unchanged", "check", "expected", "hidden",
-           "points", "say", "tr"]
+__all__ = ["NotRecorded", "Seeded", "Tr", "assert_close", "assert_trajectory", "assert_unchanged", "check", "expected", "hidden",
+           "instructor_only", "points", "say", "tr", "withheld"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +40,13 @@ def hidden(fn: F) -> F:
     """Visibility 'hidden': the test counts, but its message stays out of the student-facing text report."""
     setattr(fn, HIDDEN_ATTR, True)
     return fn
+
+
+def instructor_only(obj: F) -> F:
+    """A test file's helper that the student build leaves out, such as a model of the usual mistakes (which is
+    mostly the right algorithm). There it becomes withheld(name): the check that calls it is not recorded, and a
+    cause that calls it is simply not named."""
+    return obj
 
 
 class Tr:

@@ -3,8 +3,8 @@
     quizkit exercise export [EX...] --format student --output DIR
 
 DIR holds quizkit's source (with pyproject.toml, setup.py and requirements.lock, so `pip install DIR` works), the
-question banks, and per exercise its statement, starter, probes, its test file with the hidden tests removed, and
-expected.json: the reference's answers to the visible tests, recorded by grading the reference with those tests in
+question banks, and per exercise its statement, starter, probes, its test file with the hidden tests removed (and
+its @instructor_only helpers withheld), and expected.json: the reference's answers to the visible tests, recorded by grading the reference with those tests in
 the sandbox. There is no reference/, no mutants/, no hidden test and no answer of a hidden test. It runs as a
 course folder (QUIZKIT_CONTENT=DIR quizkit grade ...) or installed (setup.py copies the banks and exercises into
 the package, where quizkit finds them); either way expected() replays the recording, and every report says it is
@@ -200,36 +200,49 @@ def reference_uses(source: str, filename: str) -> list[str]:
 # -- hidden tests out ------------------------------------------------------------------------------------------
 def strip_hidden(source: str, filename: str) -> tuple[str, list[str]]:
     """The test file without the functions decorated with testing.hidden (@hidden, @testing.hidden, an alias,
-    hidden inside a decorator call), their decorators and the comment lines just above them. The rest of the
-    file is kept as written."""
+    hidden inside a decorator call), their decorators and the comment lines just above them; a function or class
+    decorated with testing.instructor_only becomes `name = withheld("name")`. The rest of the file is kept as
+    written. Returns the source and the names of the hidden tests removed."""
     try:
         tree = ast.parse(source, filename)
     except SyntaxError as err:
         raise QuizkitError(t("student.no_parse", where=f"{filename}:{err.lineno}", error=err.msg)) from None
-    names, modules = _hidden_names(tree)
+    hidden, modules = _local_names(tree, "hidden")
+    withheld, _ = _local_names(tree, "instructor_only")
     lines = source.splitlines(keepends=True)
     drop: set[int] = set()
+    stubs: dict[int, str] = {}  # first line of a withheld definition -> what stands there instead
     removed: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                _is_hidden(d, names, modules) for d in node.decorator_list):
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-            while first > 0 and lines[first - 1].lstrip().startswith("#"):
-                first -= 1
-            drop.update(range(first, node.end_lineno or node.lineno))
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        is_hidden = not isinstance(node, ast.ClassDef) and any(
+            _marked(d, hidden, modules, "hidden") for d in node.decorator_list)
+        is_withheld = node in tree.body and any(
+            _marked(d, withheld, modules, "instructor_only") for d in node.decorator_list)
+        if not (is_hidden or is_withheld):
+            continue
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        while first > 0 and lines[first - 1].lstrip().startswith("#"):
+            first -= 1
+        drop.update(range(first, node.end_lineno or node.lineno))
+        if is_withheld:
+            stubs[first] = (f"from {TESTING} import withheld  # noqa: E402 - the student build left it out\n"
+                            f"{node.name} = withheld({node.name!r})\n")
+        else:
             removed.append(node.name)
-    kept = "".join(line for i, line in enumerate(lines) if i not in drop)
+    kept = "".join(stubs.get(i, "") if i in drop else line for i, line in enumerate(lines))
     kept = re.sub(r"\n{4,}", "\n\n\n", kept).rstrip() + "\n"
     ast.parse(kept, filename)  # still Python
     return kept, removed
 
 
-def _hidden_names(tree: ast.AST) -> tuple[set[str], set[str]]:
-    """The local names of testing.hidden, and of the testing module itself."""
-    names, modules = {"hidden"}, {"testing", TESTING}
+def _local_names(tree: ast.AST, name: str) -> tuple[set[str], set[str]]:
+    """The local names of testing.<name>, and of the testing module itself."""
+    names, modules = {name}, {"testing", TESTING}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == TESTING:
-            names.update(a.asname or a.name for a in node.names if a.name == "hidden")
+            names.update(a.asname or a.name for a in node.names if a.name == name)
         elif isinstance(node, ast.ImportFrom) and node.module == "quizkit.grading":
             modules.update(a.asname or a.name for a in node.names if a.name == "testing")
         elif isinstance(node, ast.Import):
@@ -237,10 +250,10 @@ def _hidden_names(tree: ast.AST) -> tuple[set[str], set[str]]:
     return names, modules
 
 
-def _is_hidden(decorator: ast.expr, names: set[str], modules: set[str]) -> bool:
+def _marked(decorator: ast.expr, names: set[str], modules: set[str], attr: str) -> bool:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     if isinstance(target, ast.Name):
         return target.id in names
-    if isinstance(target, ast.Attribute) and target.attr == "hidden":
+    if isinstance(target, ast.Attribute) and target.attr == attr:
         return ast.unparse(target.value) in modules
     return False
