@@ -171,7 +171,8 @@ def test_a_missing_damaged_or_incomplete_recording_fails_the_checks_with_a_messa
 
 # exercise -> (its @instructor_only helper, a line of that helper's body, a mutant whose mistake it names)
 WITHHELD = {"adam": ("_WrongAdam", "self.b1, self.b2 = betas[::-1]", "eps_inside_sqrt.py"),
-            "receptive_field": ("_variant", "size = size * span if multiply else", "jump_updated_first.py")}
+            "receptive_field": ("_variant", "size = size * span if multiply else", "jump_updated_first.py"),
+            "lstm_cell": ("_wrong_step", "g = torch.sigmoid(g) if mistake ==", "no_tanh_on_cell.py")}
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Grading tests for the `lstm_cell` exercise: float64 steps compared with torch.nn.LSTMCell in this process."""
 import torch
 
-from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, points, tr
+from quizkit.grading.testing import assert_close, assert_unchanged, check, hidden, instructor_only, points, tr
 
 # Every call is checked, in the supervisor, for modified arguments (not only in the test that names it).
 READ_ONLY_INPUTS = True
@@ -45,6 +45,7 @@ def torch_lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return h_next, c_next
 
 
+@instructor_only  # with no mistake switched on it is the LSTM step itself: the student build leaves it out
 def _wrong_step(x, h, c, W_ih, W_hh, b_ih, b_hh, *, mistake):
     """One LSTM step as a usual mistake writes it (trusted side only)."""
     gates = x @ W_ih.T + h @ W_hh.T + b_ih + (0 if mistake == "one_bias" else b_hh)
