@@ -239,3 +239,35 @@ def test_students_files_in_the_current_folder_shadow_no_module(tmp_path):
     control = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, ''); import numpy"], cwd=folder,
                              capture_output=True, text=True, timeout=60)
     assert "planted" in control.stderr and (folder / "hijacked-numpy").is_file()
+
+
+_AUTHKEY = """
+import multiprocessing, os, sys, time
+from quizkit.grading.sandbox import boot, prefork
+
+def boot_main(fd):  # what the zygote would run, reporting what it holds instead
+    with open(sys.argv[1], "w") as fh:
+        fh.write(multiprocessing.current_process().authkey.hex())
+    os._exit(0)
+
+boot.main = boot_main
+pid = os.fork()
+if pid == 0:
+    prefork._fork_zygote(None)
+    got = prefork.take()
+    os.waitpid(got[0], 0)
+    print(multiprocessing.current_process().authkey.hex(), flush=True)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_the_zygote_does_not_keep_the_clients_multiprocessing_key(tmp_path):
+    """A forkserver child carries the client's multiprocessing authkey; the zygote forked from it (and so every
+    sandboxed child) gets a fresh one."""
+    seen = tmp_path / "zygote-key"
+    result = subprocess.run([sys.executable, "-c", _AUTHKEY, str(seen)], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    worker_key = result.stdout.strip()
+    assert len(worker_key) == 64 and seen.is_file(), result.stderr
+    assert seen.read_text() != worker_key and len(seen.read_text()) == 64

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import multiprocessing
 import os
 import socket
 import tempfile
@@ -51,6 +52,7 @@ def _fork_zygote(_: object) -> None:
     if pid == 0:
         try:
             isolation.set_pdeathsig()  # the worker's main thread is the one that forked us
+            multiprocessing.current_process().authkey = os.urandom(32)  # the client's: no business of a child
             os.dup2(log.fileno(), 2)
             ours.close()
             boot.main(theirs.fileno())
