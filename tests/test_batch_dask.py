@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from csv_rows import read_csv
+from procs import children, running
 
 from quizkit.cli import cli
 from quizkit.paths import exercises_dir, reference_dir
@@ -126,25 +127,6 @@ def _write(folder: Path, students: dict[str, str]) -> Path:
     return folder
 
 
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out |= {int(x) for x in fh.read().split()}
-    except OSError:
-        pass
-    return out
-
-
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def test_attacks_are_graded_in_the_sandbox_not_run_in_the_worker(cluster, tmp_path):
     """A submission that looks for the reference in its process's memory, or writes a file where the worker can
     write, gets a grade: its code never runs in the trusted worker."""
@@ -191,7 +173,7 @@ def test_a_worker_killed_mid_run_loses_nobody_and_scores_match_the_embedded_clus
     try:
         _until(lambda: len(read_csv(out)) >= 1 or proc.poll() is not None, 240, "the first result")
         assert proc.poll() is None, proc.communicate()
-        zygotes = _children(victim.pid)
+        zygotes = children(victim.pid)
         assert zygotes, "the worker should have a warm sandbox zygote"
         os.kill(victim.pid, signal.SIGKILL)  # the worker dies with a task under way
         victim.wait(timeout=30)
@@ -203,7 +185,7 @@ def test_a_worker_killed_mid_run_loses_nobody_and_scores_match_the_embedded_clus
             proc.wait()
     assert proc.returncode == 0, stderr
     assert kept_at_kill < len(CLASS)
-    _until(lambda: all(_gone(pid) for pid in zygotes), 15, "the dead worker's zygote to go")
+    _until(lambda: not any(running(pid) for pid in zygotes), 15, "the dead worker's zygote to go")
     rows = read_csv(out)
     names = [r["student"] for r in rows]
     assert sorted(names) == sorted(CLASS) and len(names) == len(set(names))  # each exactly once

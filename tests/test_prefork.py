@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from procs import children, running
 
 from quizkit.cli import cli
 from quizkit.grading.batch import _forkserver
@@ -122,30 +123,11 @@ def test_each_batch_forks_from_the_environment_of_its_own_start(tmp_path, monkey
     assert reasons == ["import_crash", "forbidden"]
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out += [int(x) for x in fh.read().split()]
-    except OSError:
-        pass
-    return out
-
-
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_an_embedded_worker_killed_mid_batch_is_replaced_and_nothing_outlives_the_batch(tmp_path):
@@ -168,12 +150,12 @@ def test_an_embedded_worker_killed_mid_batch_is_replaced_and_nothing_outlives_th
         deadline = time.monotonic() + 180
         victim = None
         while victim is None and proc.poll() is None and time.monotonic() < deadline:
-            servers = [c for c in _children(proc.pid) if "multiprocessing.forkserver" in _cmdline(c)]
-            workers = [w for s in servers for w in _children(s)]
-            seen |= set(workers) | {z for w in workers for z in _children(w)}
+            servers = [c for c in children(proc.pid) if "multiprocessing.forkserver" in _cmdline(c)]
+            workers = [w for s in servers for w in children(s)]
+            seen |= set(workers) | {z for w in workers for z in children(w)}
             if out.is_file() and out.read_text(encoding="utf-8").count("\n") >= 2 and workers:
                 victim = workers[0]
-                seen |= set(_children(victim))
+                seen |= set(children(victim))
                 os.kill(victim, signal.SIGKILL)
             time.sleep(0.05)
         assert victim is not None, "no worker was seen grading"
@@ -185,9 +167,9 @@ def test_an_embedded_worker_killed_mid_batch_is_replaced_and_nothing_outlives_th
     rows = [line.split(",") for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
     assert sorted(r[0] for r in rows) == names and {r[5] for r in rows} == {"1"}
     deadline = time.monotonic() + 10
-    while any(_running(p) for p in seen) and time.monotonic() < deadline:
+    while any(running(p) for p in seen) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert [p for p in seen if _running(p)] == []
+    assert [p for p in seen if running(p)] == []
 
 
 _SCRUB = """

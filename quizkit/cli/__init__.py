@@ -96,13 +96,7 @@ def cli() -> None:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="quizkit")
-    finally:
-        if "torch" in sys.modules:  # the interpreter's last collections would walk torch's objects: ~0.3 s
-            import gc
-
-            gc.freeze()
+    cli(prog_name="quizkit")
 
 
 if __name__ == "__main__":

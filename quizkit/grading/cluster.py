@@ -10,7 +10,6 @@ scheduler and the workers is trusted: a cluster belongs on a trusted network (or
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -111,7 +110,6 @@ class GraderPlugin(WorkerPlugin):
         if worker.status in (Status.closing, Status.closing_gracefully, Status.closed):
             zygote.close_all()
             supervisor.kill_live()
-            gc.freeze()  # the process ends soon: its last collections need not walk torch's objects (~0.3 s)
 
 
 # -- the client side ------------------------------------------------------------------------------------------
@@ -158,23 +156,23 @@ def open_client(jobs: int, scheduler: str | None, tls: Any = None) -> Iterator[A
     cluster: LocalCluster | None = None
     client: Client | None = None
     # Workers (and any the nanny restarts) are forked from the forkserver that grade_all started (batch.py).
-    forked = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
-    try:
-        with sigint_ignored():
-            # Everything on 127.0.0.1; the scheduler's HTTP server (no dashboard without bokeh) on a free port.
-            # dask's logs stay quiet: this command reports what fails (a heartbeat lost while the cluster shuts
-            # down after Ctrl-C is not news).
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0", memory_limit=0, silence_logs=logging.CRITICAL)
-            client = Client(cluster)
-        yield client
-    finally:
-        with sigint_ignored():  # a second Ctrl-C must not leave the workers running
-            if client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close(timeout=20)
-        forked.__exit__(None, None, None)
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        try:
+            with sigint_ignored():
+                # Everything on 127.0.0.1; the scheduler's HTTP server (no dashboard without bokeh) on a free port.
+                # dask's logs stay quiet: this command reports what fails (a heartbeat lost while the cluster
+                # shuts down after Ctrl-C is not news).
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address="127.0.0.1:0", memory_limit=0,
+                                       silence_logs=logging.CRITICAL)
+                client = Client(cluster)
+            yield client
+        finally:
+            with sigint_ignored():  # a second Ctrl-C must not leave the workers running
+                if client is not None:
+                    client.close()
+                if cluster is not None:
+                    cluster.close(timeout=20)
 
 
 def dashboard(client: Any) -> str | None:

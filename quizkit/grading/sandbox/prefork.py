@@ -14,8 +14,6 @@ spawns a fresh interpreter as before.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import multiprocessing
 import os
 import socket
@@ -77,6 +75,4 @@ class _Hook:
 
 _HOOK = _Hook()
 util.register_after_fork(_HOOK, _fork_zygote)
-# The forkserver ends with the batch, which waits for it: its last collections need not walk torch's objects.
-# (Its children leave through os._exit and never run this.)
-atexit.register(gc.freeze)
+quizkit.grading.runner.freeze_at_exit()  # the batch waits for the forkserver's end (its children use os._exit)
