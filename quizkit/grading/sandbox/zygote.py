@@ -3,8 +3,8 @@
 The zygote is a fresh interpreter (boot.py), spawned with one end of the socketpair passed to it and never
 forked from the supervisor: a fork would copy whatever the supervisor holds (the reference, the tests) and the
 threads of a dask worker. (A worker of grade-batch's embedded cluster is given one at its start instead, forked
-while it was still a single-threaded copy of a fresh forkserver: see prefork.py.) There is no path-named socket: a child cannot find the zygote in /proc/<pid>/net/unix,
-let alone connect to it. The set of isolation layers and the secret folders are fixed here, sent as the first
+while it was still a single-threaded copy of a fresh forkserver: see prefork.py.) There is no path-named socket:
+a child cannot find the zygote in /proc/<pid>/net/unix, let alone connect to it. The set of isolation layers and the secret folders are fixed here, sent as the first
 message; one zygote runs per layer set (tests of the fallback switch layers off).
 
 A process that forks after starting a zygote does not share it: its first spawn request starts its own.
